@@ -1,0 +1,60 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install migrate demo serve lint format worker search-engine search-engine-stop postgres bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	mkdir -p var
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) load_demo_data
+
+## make run: install, migrate, demo data, search index, serve on http://127.0.0.1:$(PORT)
+run: demo
+	@echo "Admin: http://127.0.0.1:$(PORT)/admin/   GraphQL: http://127.0.0.1:$(PORT)/graphql/"
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+## make test: install and run the whole test suite (SQLite unless DATABASE_URL is set)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## background tasks (renewal reminders, notifications, index retries) in production
+worker: install
+	$(MANAGE) db_worker
+
+search-engine:
+	scripts/search-engine.sh start
+
+search-engine-stop:
+	scripts/search-engine.sh stop
+
+postgres:
+	scripts/postgres.sh start
+
+bench: install
+	$(BIN)/python -m bench $(if $(SIZE),--size $(SIZE),)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,12 @@
+"""Local development: debug pages, GraphiQL and introspection on."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+GRAPHQL_GRAPHIQL = env.bool("GRAPHQL_GRAPHIQL", default=True)
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=True)
+# Tasks run in the request unless a worker is wanted (TASKS_BACKEND=database).
+if env("TASKS_BACKEND", default="immediate") == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DEMO_DATA_ALLOWED = True

@@ -1,0 +1,15 @@
+"""Tests: fast hashing, in-memory cache and mail, tasks run immediately."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+GRAPHQL_GRAPHIQL = False
+GRAPHQL_INTROSPECTION = True
+WAGTAILADMIN_BASE_URL = "http://testserver"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+DEMO_DATA_ALLOWED = True
