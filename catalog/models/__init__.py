@@ -1,0 +1,3 @@
+from .products import Product, ProductRelease
+
+__all__ = ["Product", "ProductRelease"]
