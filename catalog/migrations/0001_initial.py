@@ -20,11 +20,11 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120, verbose_name='nom')),
                 ('code', models.SlugField(help_text='Code court utilisé par le portail, ex. « autocad », « revit ».', max_length=40, unique=True, verbose_name='code')),
-                ('family', models.CharField(blank=True, help_text='Ex. « Architecture, Ingénierie & Construction », « Fabrication ».', max_length=80, verbose_name='famille')),
+                ('family', models.CharField(blank=True, help_text='Ex. « AEC », « Fabrication ».', max_length=80, verbose_name='famille')),
                 ('offering_name', models.CharField(blank=True, help_text="Tel qu'il apparaît dans les exports Autodesk Account.", max_length=200, verbose_name="nom de l'offre Autodesk")),
                 ('offering_code', models.CharField(blank=True, max_length=40, verbose_name="code d'offre Autodesk")),
                 ('is_collection', models.BooleanField(default=False, verbose_name='collection')),
-                ('includes', models.ManyToManyField(blank=True, help_text="Pour une collection : les produits qu'elle donne droit d'utiliser.", related_name='collections', to='catalog.product', verbose_name='produits inclus')),
+                ('includes', models.ManyToManyField(blank=True, help_text='Pour une collection : les produits auxquels elle donne droit.', related_name='collections', to='catalog.product', verbose_name='produits inclus')),
             ],
             options={
                 'verbose_name': 'produit',
