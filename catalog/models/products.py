@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from grapple.models import GraphQLBoolean, GraphQLForeignKey, GraphQLString
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -61,6 +62,13 @@ class Product(index.Indexed, ClusterableModel):
         index.SearchField("offering_name"),
         index.FilterField("code"),
     ]
+    graphql_fields = [
+        GraphQLString("name", required=True),
+        GraphQLString("code", required=True),
+        GraphQLString("family"),
+        GraphQLBoolean("is_collection", required=True),
+    ]
+    graphql_public_snippet = True
 
     class Meta:
         verbose_name = _("produit")
@@ -85,6 +93,12 @@ class ProductRelease(models.Model):
         FieldPanel("version"),
         FieldPanel("release_date"),
         FieldPanel("end_of_support"),
+    ]
+    graphql_fields = [
+        GraphQLString("version", required=True),
+        GraphQLForeignKey("product", "catalog.Product", required=True),
+        GraphQLString("release_date"),
+        GraphQLString("end_of_support"),
     ]
 
     class Meta:
