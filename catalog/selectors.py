@@ -1,17 +1,292 @@
-"""Reads of the catalogue on behalf of a caller: company scoping happens here, once."""
+"""Reads of the catalogue on behalf of a caller: company scoping happens here, once.
+
+Every read of client data starts from a function here that takes the caller (or a
+company already resolved for that caller) and returns only what they may see.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass
 
-from .models import Product
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.utils import timezone
+
+from cms.accounts.models import Company, User
+
+from . import sla
+from .models import (
+    Licence,
+    Product,
+    Subscription,
+    SubscriptionStatus,
+    SupportContract,
+)
+
+
+def _is_staff(user: User | None) -> bool:
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def _may_see(user: User | None, company_id: int | None) -> bool:
+    if company_id is None or user is None or not user.is_authenticated:
+        return False
+    return user.is_staff or user.company_id == company_id
+
+
+# --- Companies -------------------------------------------------------------------
+
+
+def company_of(user: User | None) -> Company | None:
+    """The caller's own company; None for anonymous callers and staff without one."""
+    if user is None or not user.is_authenticated or user.company_id is None:
+        return None
+    return Company.objects.filter(pk=user.company_id, is_active=True).first()
+
+
+def company_for_staff(*, user: User | None, company_id) -> Company | None:
+    """Any company, for staff; None for everyone else (as for an unknown id)."""
+    if not _is_staff(user):
+        return None
+    try:
+        return Company.objects.filter(pk=int(company_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Subscriptions and licences --------------------------------------------------
+
+
+def licence_secrets_visible_to(user: User | None, company_id: int) -> bool:
+    """Serial numbers and product keys: company admins and staff; members see them
+    masked."""
+    if _is_staff(user):
+        return True
+    return bool(_may_see(user, company_id) and user.is_company_admin)
+
+
+def licences_for(
+    *, user: User | None, company_id: int, product: str | None = None
+) -> QuerySet[Licence]:
+    """A company's licences as the caller may see them; each carries
+    ``secrets_visible`` (see :func:`licence_secrets_visible_to`)."""
+    if not _may_see(user, company_id):
+        return Licence.objects.none()
+    qs = (
+        Licence.objects.filter(company_id=company_id)
+        .select_related("product")
+        .annotate(secrets_visible=Value(licence_secrets_visible_to(user, company_id)))
+    )
+    if product:
+        qs = qs.filter(product__code=product)
+    return qs
+
+
+def subscriptions_for(
+    *,
+    user: User | None,
+    company_id: int,
+    status: str | None = None,
+    product: str | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[Subscription]:
+    """A company's subscriptions, with product, included products and licences
+    prefetched (a constant number of queries whatever their count).
+
+    ``product`` is a product code; it also matches a collection including it.
+    """
+    if not _may_see(user, company_id):
+        return Subscription.objects.none()
+    qs = Subscription.objects.filter(company_id=company_id)
+    if status:
+        qs = qs.with_status(SubscriptionStatus(status), today)
+    if product:
+        qs = qs.filter(Q(product__code=product) | Q(product__includes__code=product))
+        qs = qs.distinct()
+    return qs.select_related("product").prefetch_related(
+        "product__includes",
+        Prefetch("licences", queryset=licences_for(user=user, company_id=company_id)),
+    )
 
 
 def products_held_by(*, company_id: int | None) -> QuerySet[Product]:
-    """Products the company holds today through an active subscription or licence
-    (a collection counts for every product it includes).
+    """Products the company holds today through a current subscription or a licence
+    in force; a collection held counts for itself and every product it includes.
 
-    The knowledge base's ``product_owners`` audience and the download entitlement start
-    from here. Until subscriptions exist, a company holds nothing.
+    A lazy queryset without joins or DISTINCT, usable as a subquery:
+    ``Article.objects.filter(products__in=products_held_by(company_id=...))`` is one
+    SQL query. The knowledge base's ``product_owners`` audience and the download
+    entitlement start from here.
     """
-    return Product.objects.none()
+    if company_id is None:
+        return Product.objects.none()
+    today = timezone.localdate()
+    direct = Subscription.objects.current(today).filter(company_id=company_id)
+    licensed = Licence.objects.in_force(today).filter(company_id=company_id)
+    held_ids = Q(pk__in=direct.values("product_id")) | Q(
+        pk__in=licensed.values("product_id")
+    )
+    included = Product.includes.through.objects.filter(
+        Q(from_product_id__in=direct.values("product_id"))
+        | Q(from_product_id__in=licensed.values("product_id"))
+    ).values("to_product_id")
+    return Product.objects.filter(held_ids | Q(pk__in=included))
+
+
+def held_products_for(*, user: User | None, company_id: int) -> QuerySet[Product]:
+    """:func:`products_held_by`, for a caller who may see that company."""
+    if not _may_see(user, company_id):
+        return Product.objects.none()
+    return products_held_by(company_id=company_id)
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """Whether a company may use a product (release) on a date, and why.
+
+    ``reason`` is one of ``"subscription"``, ``"licence"``, ``"no_subscription"``,
+    ``"ended"``, ``"cancelled"``, ``"not_started"``, ``"release_not_covered"``;
+    ``subscription`` is the one that grants it or, when refused, the latest one that
+    did, so a caller can say "subscription ended on 2026-06-30".
+    """
+
+    entitled: bool
+    reason: str
+    subscription: Subscription | None = None
+    licence: Licence | None = None
+
+    @property
+    def ended_on(self) -> datetime.date | None:
+        return self.subscription.end_date if self.subscription else None
+
+
+def subscription_for_product(
+    *,
+    company_id: int | None,
+    product_id: int,
+    release=None,
+    at: datetime.date | None = None,
+) -> Entitlement:
+    """Explain whether ``company_id`` holds ``product_id`` on ``at`` (default today),
+    directly or through a collection, by subscription or by licence.
+
+    Refusals are explained: with a ``release`` (a ``ProductRelease``) that came out
+    after the last subscription ended, the reason is ``release_not_covered`` rather
+    than ``ended``. Two queries at most.
+    """
+    at = at or timezone.localdate()
+    if company_id is None:
+        return Entitlement(False, "no_subscription")
+    covering = Q(product_id=product_id) | Q(product__includes__pk=product_id)
+    subscriptions = list(
+        Subscription.objects.filter(company_id=company_id)
+        .filter(covering)
+        .select_related("product")
+        .distinct()
+        .order_by("-end_date", "-pk")
+    )
+    current = [
+        s
+        for s in subscriptions
+        if not s.is_cancelled and s.start_date <= at <= s.end_date
+    ]
+    if current:
+        return Entitlement(True, "subscription", subscription=current[0])
+    licence = (
+        Licence.objects.in_force(at)
+        .filter(company_id=company_id)
+        .filter(Q(product_id=product_id) | Q(product__includes__pk=product_id))
+        .select_related("product")
+        .first()
+    )
+    if licence is not None:
+        return Entitlement(True, "licence", licence=licence)
+    if not subscriptions:
+        return Entitlement(False, "no_subscription")
+    latest = subscriptions[0]
+    if latest.is_cancelled:
+        return Entitlement(False, "cancelled", subscription=latest)
+    if latest.start_date > at:
+        return Entitlement(False, "not_started", subscription=latest)
+    if release is not None and release.release_date:
+        # A release out before the subscription ended was paid for (Autodesk's
+        # "previous versions" rights are not modelled; staff decide case by case).
+        if release.release_date > latest.end_date:
+            return Entitlement(False, "release_not_covered", subscription=latest)
+    return Entitlement(False, "ended", subscription=latest)
+
+
+# --- Support contract and SLA ----------------------------------------------------
+
+
+def support_contract_for(
+    *, user: User | None, company_id: int | None, today: datetime.date | None = None
+) -> SupportContract | None:
+    """The contract in force today (the latest started if several overlap)."""
+    if not _may_see(user, company_id):
+        return None
+    return (
+        SupportContract.objects.in_force(today)
+        .filter(company_id=company_id)
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class SlaDeadline:
+    criticality: sla.Criticality
+    opened_at: datetime.datetime
+    due_at: datetime.datetime
+    response_minutes: int
+    contract: SupportContract | None
+
+    @property
+    def basis(self) -> str:
+        """ "contract", or "charter" when the caller has no contract in force."""
+        return "contract" if self.contract else "charter"
+
+
+def sla_deadline_for(
+    *,
+    user: User | None,
+    criticality: sla.Criticality,
+    opened_at: datetime.datetime | None = None,
+    company_id: int | None = None,
+) -> SlaDeadline | None:
+    """When a ticket must be taken into account under the caller's contract (or,
+    for staff, ``company_id``'s); the charter's targets and hours without one.
+    None if ``company_id`` is not a company the caller may see."""
+    if company_id is None:
+        company_id = getattr(user, "company_id", None)
+    else:
+        company = company_for_staff(user=user, company_id=company_id)
+        own = getattr(user, "company_id", None)
+        if company is None and str(company_id) != str(own):
+            return None
+        company_id = company.pk if company else own
+    opened_at = opened_at or timezone.now()
+    contract = support_contract_for(
+        user=user,
+        company_id=company_id,
+        today=timezone.localdate(opened_at)
+        if timezone.is_aware(opened_at)
+        else opened_at.date(),
+    )
+    if contract is not None:
+        targets, calendar = contract.sla_targets, contract.calendar
+    else:
+        targets, calendar = sla.CHARTER_TARGETS, sla.CHARTER_CALENDAR
+    criticality = sla.Criticality(criticality)
+    return SlaDeadline(
+        criticality=criticality,
+        opened_at=opened_at,
+        due_at=sla.deadline(
+            opened_at=opened_at,
+            criticality=criticality,
+            targets=targets,
+            calendar=calendar,
+        ),
+        response_minutes=targets[criticality],
+        contract=contract,
+    )

@@ -171,6 +171,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 GRAPHENE = {"SCHEMA": "grapple.schema.schema"}
 GRAPPLE = {
     "APPS": ["knowledge", "catalog"],
+    "PAGE_INTERFACE": "cms.api.grapple.PageInterface",
     "EXPOSE_GRAPHIQL": False,
     "PAGE_SIZE": 20,
     "MAX_PAGE_SIZE": 100,
@@ -211,3 +212,11 @@ LOGGING = {
 # Demo data (load_demo_data): the password of every demo person.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo1234")
 DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=False)
+
+# Catalogue (catalog/): renewal reminders to company admins, N days before a
+# subscription ends, and the staff report's recipients (default: every active staff
+# person). See the README's "Catalogue" section for the cron lines.
+CATALOG_RENEWAL_REMINDER_DAYS = env.list(
+    "RENEWAL_REMINDER_DAYS", cast=int, default=[90, 45, 30, 4]
+)
+CATALOG_RENEWAL_REPORT_RECIPIENTS = env.list("RENEWAL_REPORT_EMAILS", default=[])
