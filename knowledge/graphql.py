@@ -1,0 +1,178 @@
+"""The knowledge base's queries for the portal; resolvers only call selectors."""
+
+from __future__ import annotations
+
+import math
+
+import graphene
+from grapple.registry import registry
+
+from cms.api.errors import ApiError, NotFound
+from cms.api.pagination import page_bounds
+
+from . import selectors, services
+from .models import ArticlePage, FeedbackReason
+
+
+def article_type():
+    return registry.pages[ArticlePage]
+
+
+class ArticleList(graphene.ObjectType):
+    items = graphene.List(graphene.NonNull(article_type), required=True)
+    total = graphene.Int(required=True)
+    page = graphene.Int(required=True)
+    per_page = graphene.Int(required=True)
+    pages = graphene.Int(required=True)
+
+
+class CategoryNode(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    slug = graphene.String(required=True)
+    description = graphene.String()
+    article_count = graphene.Int(required=True)
+    children = graphene.List(graphene.NonNull(lambda: CategoryNode), required=True)
+
+    @staticmethod
+    def resolve_id(node, info):
+        return node["category"].pk
+
+    @staticmethod
+    def resolve_name(node, info):
+        return node["category"].name
+
+    @staticmethod
+    def resolve_slug(node, info):
+        return node["category"].slug
+
+    @staticmethod
+    def resolve_description(node, info):
+        return node["category"].description
+
+    @staticmethod
+    def resolve_article_count(node, info):
+        return node["article_count"]
+
+    @staticmethod
+    def resolve_children(node, info):
+        return node["children"]
+
+
+class TagNode(graphene.ObjectType):
+    name = graphene.String(required=True)
+    slug = graphene.String(required=True)
+    article_count = graphene.Int(required=True)
+
+    @staticmethod
+    def resolve_name(tag, info):
+        return tag["name"]
+
+    @staticmethod
+    def resolve_slug(tag, info):
+        return tag["slug"]
+
+    @staticmethod
+    def resolve_article_count(tag, info):
+        return tag["article_count"]
+
+
+class KnowledgeQuery(graphene.ObjectType):
+    articles = graphene.Field(
+        ArticleList,
+        required=True,
+        page=graphene.Int(default_value=1),
+        per_page=graphene.Int(default_value=20),
+        category=graphene.String(
+            description="Category slug (includes sub-categories)."
+        ),
+        tag=graphene.String(description="Tag slug."),
+        product=graphene.String(description="Product code, e.g. 'revit'."),
+        version=graphene.String(description="Product version, e.g. '2026'."),
+        order=graphene.String(
+            default_value="-publishedAt",
+            description=f"One of: {', '.join(sorted(selectors.ORDERINGS))}.",
+        ),
+    )
+    article = graphene.Field(article_type, slug=graphene.String(), id=graphene.ID())
+    categories = graphene.List(graphene.NonNull(CategoryNode), required=True)
+    tags = graphene.List(graphene.NonNull(TagNode), required=True)
+
+    @staticmethod
+    def resolve_articles(root, info, page, per_page, order, **filters):
+        offset, limit = page_bounds(page, per_page)
+        qs = selectors.article_list_for(
+            user=info.context.user,
+            filters=selectors.ArticleFilters(**filters),
+            order=order,
+        )
+        total = qs.count()
+        return ArticleList(
+            items=list(qs[offset : offset + limit]),
+            total=total,
+            page=page,
+            per_page=per_page,
+            pages=math.ceil(total / per_page) if total else 0,
+        )
+
+    @staticmethod
+    def resolve_article(root, info, slug=None, id=None):
+        try:
+            pk = int(id) if id is not None else None
+        except ValueError:
+            raise NotFound("Article") from None
+        article = selectors.article_detail_for(user=info.context.user, slug=slug, pk=pk)
+        if article is not None:
+            services.article_view_record(article_id=article.pk)
+        return article
+
+    @staticmethod
+    def resolve_categories(root, info):
+        return selectors.category_tree_for(user=info.context.user)
+
+    @staticmethod
+    def resolve_tags(root, info):
+        return selectors.tags_for(user=info.context.user)
+
+
+FeedbackReasonEnum = graphene.Enum(
+    "FeedbackReason", [(value.upper(), value) for value in FeedbackReason.values]
+)
+
+
+class RateArticle(graphene.Mutation):
+    """A signed-in person's vote on an article; a new vote replaces the old one."""
+
+    class Arguments:
+        article_id = graphene.ID(required=True)
+        helpful = graphene.Boolean(required=True)
+        reason = FeedbackReasonEnum()
+        comment = graphene.String()
+
+    ok = graphene.Boolean(required=True)
+
+    @staticmethod
+    def mutate(root, info, article_id, helpful, reason=None, comment=None):
+        user = info.context.user
+        if not user.is_authenticated:
+            raise ApiError(
+                "Connectez-vous pour donner votre avis.", code="UNAUTHENTICATED"
+            )
+        try:
+            article = selectors.article_detail_for(user=user, pk=int(article_id))
+        except ValueError:
+            article = None
+        if article is None:
+            raise NotFound("Article")
+        services.article_rate(
+            user=user,
+            article=article,
+            helpful=helpful,
+            reason=getattr(reason, "value", reason),
+            comment=comment,
+        )
+        return RateArticle(ok=True)
+
+
+class KnowledgeMutation(graphene.ObjectType):
+    rate_article = RateArticle.Field()

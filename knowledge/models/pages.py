@@ -1,0 +1,253 @@
+"""The knowledge base's pages: its index and the articles engineers write."""
+
+from __future__ import annotations
+
+import math
+
+import graphene
+from django.db import models
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from grapple.models import (
+    GraphQLCollection,
+    GraphQLField,
+    GraphQLForeignKey,
+    GraphQLInt,
+    GraphQLRichText,
+    GraphQLSnippet,
+    GraphQLStreamfield,
+    GraphQLString,
+    GraphQLTag,
+)
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from cms.visibility import is_staff
+from knowledge.blocks import ArticleBodyBlock
+
+WORDS_PER_MINUTE = 200
+
+
+def article_list_field(field_name: str, **kwargs):
+    """A list of ArticlePage (typed, unlike grapple's generic page list)."""
+
+    def Mixin():
+        from grapple.registry import registry
+
+        item = graphene.NonNull(lambda: registry.pages[ArticlePage])
+        return GraphQLField(field_name, graphene.List(item, required=True), **kwargs)
+
+    return Mixin
+
+
+class Audience(models.TextChoices):
+    PUBLIC = "public", _("Public : tout le monde")
+    CLIENTS = "clients", _("Clients : toute personne connectée d'une société cliente")
+    COMPANIES = "companies", _("Sociétés choisies")
+    PRODUCT_OWNERS = "product_owners", _("Détenteurs d'un des produits de l'article")
+    INTERNAL = "internal", _("Interne : personnel Aplicit uniquement")
+
+
+class KnowledgeIndexPage(Page):
+    """The root of the knowledge base."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    graphql_fields = [GraphQLRichText("intro")]
+    subpage_types = ["knowledge.ArticlePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("base de connaissances")
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "knowledge.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticlePage(Page):
+    """A technical article; who may read it is its ``audience``."""
+
+    summary = models.TextField(_("résumé"), max_length=500)
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("contenu"))
+    category = models.ForeignKey(
+        "knowledge.Category",
+        verbose_name=_("catégorie"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True)
+    products = ParentalManyToManyField(
+        "catalog.Product",
+        verbose_name=_("produits"),
+        blank=True,
+        related_name="articles",
+    )
+    versions = ParentalManyToManyField(
+        "catalog.ProductRelease",
+        verbose_name=_("versions"),
+        blank=True,
+        related_name="articles",
+    )
+    authors = ParentalManyToManyField(
+        "knowledge.Author",
+        verbose_name=_("auteurs"),
+        blank=True,
+        related_name="articles",
+    )
+    last_reviewed_at = models.DateField(_("dernière relecture"), null=True, blank=True)
+    audience = models.CharField(
+        _("audience"), max_length=20, choices=Audience.choices, default=Audience.PUBLIC
+    )
+    companies = ParentalManyToManyField(
+        "accounts.Company",
+        verbose_name=_("sociétés"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Audience « Sociétés choisies » : les sociétés qui lisent l'article. "
+            "« Détenteurs » : ces sociétés le lisent aussi, en plus des détenteurs."
+        ),
+    )
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("category"), FieldPanel("tags"), FieldPanel("authors")],
+            heading=_("Classement"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("products"),
+                FieldPanel("versions"),
+                FieldPanel("last_reviewed_at"),
+            ],
+            heading=_("Produits concernés"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("audience"), FieldPanel("companies")],
+            heading=_("Qui peut lire"),
+        ),
+        InlinePanel("related_links", heading=_("Articles liés"), label=_("article")),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary", boost=2),
+        index.SearchField("body"),
+        index.AutocompleteField("title"),
+        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
+        index.RelatedFields("products", [index.SearchField("name", boost=2)]),
+        index.RelatedFields("category", [index.SearchField("name")]),
+        index.FilterField("audience"),
+        index.FilterField("category"),
+        index.FilterField("first_published_at"),
+    ]
+    graphql_fields = [
+        GraphQLString("summary", required=True),
+        GraphQLStreamfield("body"),
+        GraphQLString("audience", required=True),
+        GraphQLSnippet("category", "knowledge.Category", required=True),
+        GraphQLTag("tags"),
+        GraphQLCollection(GraphQLForeignKey, "products", "catalog.Product"),
+        GraphQLCollection(GraphQLForeignKey, "versions", "catalog.ProductRelease"),
+        GraphQLCollection(GraphQLSnippet, "authors", "knowledge.Author"),
+        GraphQLString("published_at", source="first_published_at"),
+        GraphQLString("last_reviewed_at"),
+        GraphQLInt("reading_time_minutes", required=True),
+        article_list_field("related_articles", source="graphql_related_articles"),
+        GraphQLInt("helpful_count", source="graphql_helpful_count"),
+        GraphQLInt("not_helpful_count", source="graphql_not_helpful_count"),
+        GraphQLInt("view_count", source="graphql_view_count"),
+    ]
+    parent_page_types = ["knowledge.KnowledgeIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("article")
+
+    @property
+    def reading_time_minutes(self) -> int:
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    # GraphQL resolvers (grapple calls them with ``info``). Counts are for staff only.
+    def graphql_related_articles(self, info, **kwargs):
+        from knowledge.selectors import related_articles_for
+
+        return related_articles_for(self, user=info.context.user)
+
+    def graphql_helpful_count(self, info, **kwargs):
+        return self._staff_stat(info, "helpful_total", feedback_count, helpful=True)
+
+    def graphql_not_helpful_count(self, info, **kwargs):
+        return self._staff_stat(
+            info, "not_helpful_total", feedback_count, helpful=False
+        )
+
+    def graphql_view_count(self, info, **kwargs):
+        return self._staff_stat(info, "view_total", view_count)
+
+    def _staff_stat(self, info, annotation, compute, **kwargs):
+        if not is_staff(info.context.user):
+            return None
+        value = getattr(self, annotation, None)
+        return compute(self, **kwargs) if value is None else value
+
+    def full_clean(self, *args, **kwargs):
+        self.word_count = self._count_words()
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        self.word_count = self._count_words()
+        super().save(*args, **kwargs)
+
+    def _count_words(self) -> int:
+        # From the raw JSON: rendering blocks (embeds) could reach the network.
+        texts = [self.summary or ""]
+
+        def collect(value):
+            if isinstance(value, str):
+                texts.append(strip_tags(value))
+            elif isinstance(value, dict):
+                for item in value.values():
+                    collect(item)
+            elif isinstance(value, list | tuple):
+                for item in value:
+                    collect(item)
+
+        collect([block.get("value") for block in self.body.raw_data])
+        return len(" ".join(texts).split())
+
+
+def feedback_count(article: ArticlePage, *, helpful: bool) -> int:
+    return article.feedback.filter(helpful=helpful).count()
+
+
+def view_count(article: ArticlePage) -> int:
+    return article.daily_views.aggregate(total=models.Sum("count"))["total"] or 0
+
+
+class ArticlePageRelatedLink(Orderable):
+    """An article the editor chose to show beside another."""
+
+    page = ParentalKey(
+        ArticlePage, on_delete=models.CASCADE, related_name="related_links"
+    )
+    article = models.ForeignKey(
+        ArticlePage,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("article")]

@@ -1,0 +1,238 @@
+"""Reads of the knowledge base on behalf of a caller; the audience rule lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from catalog.selectors import products_held_by
+from cms.api.errors import ApiError
+from cms.visibility import company_id_of, is_staff, published, register_page_rule
+
+from .models import (
+    ArticleDailyViews,
+    ArticleFeedback,
+    ArticlePage,
+    ArticlePageRelatedLink,
+    Audience,
+    Category,
+)
+
+ORDERINGS = {
+    "-publishedAt": ("-first_published_at", "-pk"),
+    "publishedAt": ("first_published_at", "pk"),
+    "title": ("title", "pk"),
+    "-title": ("-title", "-pk"),
+    "-lastReviewedAt": ("-last_reviewed_at", "-first_published_at", "-pk"),
+    "-updatedAt": ("-last_published_at", "-pk"),
+}
+
+
+def audience_filter(user) -> Q | None:
+    """The articles' audience condition for ``user``; None means no restriction."""
+    if is_staff(user):
+        return None
+    company_id = company_id_of(user)
+    if company_id is None:
+        return Q(audience=Audience.PUBLIC)
+    chosen = Exists(
+        ArticlePage.companies.through.objects.filter(
+            articlepage_id=OuterRef("pk"), company_id=company_id
+        )
+    )
+    holds = Exists(
+        ArticlePage.products.through.objects.filter(
+            articlepage_id=OuterRef("pk"),
+            product_id__in=products_held_by(company_id=company_id).values("pk"),
+        )
+    )
+    return (
+        Q(audience__in=[Audience.PUBLIC, Audience.CLIENTS])
+        | (Q(audience=Audience.COMPANIES) & Q(chosen))
+        | (Q(audience=Audience.PRODUCT_OWNERS) & (Q(holds) | Q(chosen)))
+    )
+
+
+def articles_visible_to(user) -> QuerySet[ArticlePage]:
+    """Published articles ``user`` may read: the one door for every article read."""
+    qs = published(ArticlePage.objects.all())
+    condition = audience_filter(user)
+    return qs if condition is None else qs.filter(condition)
+
+
+@register_page_rule
+def _hide_unreadable_articles(qs: QuerySet, user) -> QuerySet:
+    condition = audience_filter(user)
+    if condition is None:
+        return qs
+    article_type = ContentType.objects.get_for_model(ArticlePage)
+    readable = ArticlePage.objects.filter(condition).values("pk")
+    return qs.filter(~Q(content_type=article_type) | Q(pk__in=readable))
+
+
+@dataclass(frozen=True)
+class ArticleFilters:
+    category: str | None = None
+    tag: str | None = None
+    product: str | None = None
+    version: str | None = None
+
+
+def article_list_for(
+    *, user, filters: ArticleFilters = ArticleFilters(), order: str = "-publishedAt"
+) -> QuerySet[ArticlePage]:
+    """The readable articles matching ``filters``, ready for a listing (no N+1)."""
+    if order not in ORDERINGS:
+        raise ApiError(
+            f"Unknown order '{order}'. Allowed: {', '.join(sorted(ORDERINGS))}."
+        )
+    qs = articles_visible_to(user)
+    if filters.category:
+        qs = qs.filter(category_id__in=category_and_descendant_ids(filters.category))
+    if filters.tag:
+        qs = qs.filter(tags__slug=filters.tag)
+    if filters.product:
+        qs = qs.filter(products__code=filters.product)
+    if filters.version:
+        qs = qs.filter(versions__version=filters.version)
+    if filters.tag or filters.product or filters.version:
+        qs = qs.distinct()
+    return with_listing_relations(qs, user=user).order_by(*ORDERINGS[order])
+
+
+def with_listing_relations(qs: QuerySet[ArticlePage], *, user) -> QuerySet[ArticlePage]:
+    """Everything the article type resolves, fetched in a constant number of queries."""
+    related = ArticlePageRelatedLink.objects.filter(
+        article__in=articles_visible_to(user).values("pk")
+    ).select_related("article")
+    qs = qs.select_related("category", "category__parent").prefetch_related(
+        "tags",
+        "products",
+        "versions__product",
+        "authors__photo",
+        Prefetch("related_links", queryset=related, to_attr="visible_related_links"),
+    )
+    if is_staff(user):
+        qs = qs.annotate(
+            helpful_total=_feedback_total(helpful=True),
+            not_helpful_total=_feedback_total(helpful=False),
+            view_total=Coalesce(
+                Subquery(
+                    ArticleDailyViews.objects.filter(article=OuterRef("pk"))
+                    .order_by()
+                    .values("article")
+                    .annotate(total=Sum("count"))
+                    .values("total")
+                ),
+                0,
+            ),
+        )
+    return qs
+
+
+def _feedback_total(*, helpful: bool):
+    return Coalesce(
+        Subquery(
+            ArticleFeedback.objects.filter(article=OuterRef("pk"), helpful=helpful)
+            .order_by()
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def article_detail_for(*, user, slug: str | None = None, pk: int | None = None):
+    """One readable article, or None (not found and not allowed look the same)."""
+    if not slug and pk is None:
+        raise ApiError("Give the article's slug or id.")
+    qs = with_listing_relations(articles_visible_to(user), user=user)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    if slug:
+        qs = qs.filter(slug=slug)
+    return qs.first()
+
+
+def related_articles_for(article: ArticlePage, *, user) -> list[ArticlePage]:
+    links = getattr(article, "visible_related_links", None)
+    if links is None:
+        links = (
+            article.related_links.filter(
+                article__in=articles_visible_to(user).values("pk")
+            )
+            .select_related("article")
+            .order_by("sort_order")
+        )
+    return [link.article for link in links]
+
+
+def category_and_descendant_ids(slug: str) -> list[int]:
+    """A category and all below it (AutoCAD includes AutoCAD > Installation)."""
+    categories = list(Category.objects.values_list("pk", "parent_id", "slug"))
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id, _slug in categories:
+        children.setdefault(parent_id, []).append(pk)
+    roots = [pk for pk, _parent, s in categories if s == slug]
+    found, stack = [], list(roots)
+    while stack:
+        pk = stack.pop()
+        found.append(pk)
+        stack.extend(children.get(pk, []))
+    return found
+
+
+def category_tree_for(*, user) -> list[dict]:
+    """Categories as a tree, each with the number of articles ``user`` may read in it
+    and below it."""
+    counts = dict(
+        articles_visible_to(user)
+        .order_by()
+        .values_list("category_id")
+        .annotate(n=Count("pk"))
+        .values_list("category_id", "n")
+    )
+    categories = list(Category.objects.order_by("sort_order", "name"))
+    nodes = {
+        c.pk: {"category": c, "own": counts.get(c.pk, 0), "children": []}
+        for c in categories
+    }
+    roots = []
+    for c in categories:
+        (nodes[c.parent_id]["children"] if c.parent_id in nodes else roots).append(
+            nodes[c.pk]
+        )
+
+    def total(node) -> int:
+        node["article_count"] = node["own"] + sum(total(ch) for ch in node["children"])
+        return node["article_count"]
+
+    for root in roots:
+        total(root)
+    return roots
+
+
+def tags_for(*, user) -> list[dict]:
+    """Tags of the articles ``user`` may read, with how many each."""
+    from taggit.models import Tag
+
+    visible = articles_visible_to(user).values("pk")
+    return list(
+        Tag.objects.filter(knowledge_articlepagetag_items__content_object__in=visible)
+        .annotate(article_count=Count("knowledge_articlepagetag_items", distinct=True))
+        .order_by("name")
+        .values("name", "slug", "article_count")
+    )
