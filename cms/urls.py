@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("graphql/", PortalGraphQLView.as_view(), name="graphql"),
     path("health/", health, name="health"),
+    path("feeds/", include("knowledge.urls")),
 ]
 
 if settings.DEBUG:
