@@ -39,3 +39,50 @@ class KnowledgeViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(KnowledgeViewSetGroup)
+
+
+# Editorial set-up and reports (knowledge.workflow, knowledge.reports).
+@hooks.register("after_create_page")
+def attach_editorial_workflow(request, page):
+    from .models import KnowledgeIndexPage
+    from .workflow import editorial_setup_ensure
+
+    if isinstance(page.specific, KnowledgeIndexPage):
+        editorial_setup_ensure(index_page=page)
+
+
+@hooks.register("register_admin_urls")
+def register_knowledge_report_urls():
+    from .reports import admin_urls
+
+    return admin_urls
+
+
+@hooks.register("register_reports_menu_item")
+def register_stale_articles_report_menu_item():
+    from django.urls import reverse
+
+    from .reports import StaffOnlyMenuItem
+
+    return StaffOnlyMenuItem(
+        _("Articles à relire"),
+        reverse("knowledge_reports:stale_articles"),
+        name="knowledge-stale-articles",
+        icon_name="time",
+        order=800,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_feedback_report_menu_item():
+    from django.urls import reverse
+
+    from .reports import StaffOnlyMenuItem
+
+    return StaffOnlyMenuItem(
+        _("Avis des lecteurs"),
+        reverse("knowledge_reports:feedback"),
+        name="knowledge-feedback",
+        icon_name="comment",
+        order=810,
+    )

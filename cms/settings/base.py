@@ -220,3 +220,6 @@ CATALOG_RENEWAL_REMINDER_DAYS = env.list(
     "RENEWAL_REMINDER_DAYS", cast=int, default=[90, 45, 30, 4]
 )
 CATALOG_RENEWAL_REPORT_RECIPIENTS = env.list("RENEWAL_REPORT_EMAILS", default=[])
+
+# Knowledge base: an article not reviewed for this long is listed as "à relire".
+KNOWLEDGE_STALE_AFTER_MONTHS = env.int("KNOWLEDGE_STALE_AFTER_MONTHS", default=12)
