@@ -221,5 +221,54 @@ CATALOG_RENEWAL_REMINDER_DAYS = env.list(
 )
 CATALOG_RENEWAL_REPORT_RECIPIENTS = env.list("RENEWAL_REPORT_EMAILS", default=[])
 
+# Search (search/): the database backend by default; SEARCH_URL selects an OpenSearch 2
+# node. The "database" backend is kept beside the engine so searches can fall back to it
+# when the engine is down (it is indexed on save like any other backend).
+SEARCH_URL = env("SEARCH_URL", default="")
+SEARCH_INDEX = env("SEARCH_INDEX", default="aplicit")
+# French/English analysis: elision (l'erreur), lowercase, accents folded (gênant =
+# genant), light French stemming. The standard tokenizer keeps error codes such as
+# "-15.570.0" (token "15.570.0") and names such as "Civil 3D" searchable.
+SEARCH_INDEX_SETTINGS = {
+    "settings": {
+        "analysis": {
+            "filter": {
+                "fr_elision": {
+                    "type": "elision",
+                    "articles_case": True,
+                    "articles": "l m t qu n s j d c jusqu quoiqu lorsqu puisqu".split(),
+                },
+                "fr_stemmer": {"type": "stemmer", "language": "light_french"},
+            },
+            "analyzer": {
+                "default": {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["fr_elision", "lowercase", "asciifolding", "fr_stemmer"],
+                },
+            },
+        }
+    }
+}
+
+
+def search_engine_backend(url: str, index: str) -> dict:
+    """The modelsearch settings of an OpenSearch 2 backend (also used by the tests)."""
+    return {
+        "BACKEND": "modelsearch.backends.opensearch2",
+        "URLS": [url],
+        "INDEX_PREFIX": f"{index}_",
+        "TIMEOUT": 5,
+        "ATOMIC_REBUILD": True,  # a rebuild fills a new index; the old one serves
+        "INDEX_SETTINGS": SEARCH_INDEX_SETTINGS,
+    }
+
+
+if SEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": search_engine_backend(SEARCH_URL, SEARCH_INDEX),
+        "database": {"BACKEND": "wagtail.search.backends.database"},
+    }
+
 # Knowledge base: an article not reviewed for this long is listed as "à relire".
 KNOWLEDGE_STALE_AFTER_MONTHS = env.int("KNOWLEDGE_STALE_AFTER_MONTHS", default=12)

@@ -1,0 +1,196 @@
+"""Search, autocomplete and ticket links for the portal and the ticketing system;
+resolvers only call selectors and services."""
+
+from __future__ import annotations
+
+import graphene
+from grapple.registry import registry
+
+from cms.api.errors import ApiError
+from cms.api.pagination import page_bounds
+from knowledge.models import ArticlePage
+
+from . import selectors, services
+
+
+def article_type():
+    return registry.pages[ArticlePage]
+
+
+def _int_id(value, what: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ApiError(f"Identifiant {what} invalide.") from None
+
+
+class SearchItem(graphene.ObjectType):
+    article = graphene.Field(graphene.NonNull(article_type))
+    score = graphene.Float()
+    highlights = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+
+class ProductFacet(graphene.ObjectType):
+    code = graphene.String(required=True)
+    name = graphene.String(required=True)
+    count = graphene.Int(required=True)
+
+
+class CategoryFacet(graphene.ObjectType):
+    slug = graphene.String(required=True)
+    name = graphene.String(required=True)
+    count = graphene.Int(required=True)
+
+
+class SearchFacets(graphene.ObjectType):
+    products = graphene.List(graphene.NonNull(ProductFacet), required=True)
+    categories = graphene.List(graphene.NonNull(CategoryFacet), required=True)
+
+
+class ArticleSearchResult(graphene.ObjectType):
+    total = graphene.Int(required=True)
+    items = graphene.List(graphene.NonNull(SearchItem), required=True)
+    facets = graphene.Field(SearchFacets, required=True)
+
+
+class TicketArticleLinkNode(graphene.ObjectType):
+    ticket_ref = graphene.String(required=True)
+    article = graphene.Field(graphene.NonNull(article_type))
+    company_id = graphene.ID(required=True)
+    created_at = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_created_at(link, info):
+        return link.created_at.isoformat()
+
+
+def _facet(cls, rows):
+    return [cls(**row) for row in rows]
+
+
+class SearchQuery(graphene.ObjectType):
+    search_articles = graphene.Field(
+        ArticleSearchResult,
+        required=True,
+        query=graphene.String(required=True),
+        product=graphene.String(description="Product code, e.g. 'revit'."),
+        version=graphene.String(description="Product version, e.g. '2026'."),
+        category=graphene.String(description="Category slug (with sub-categories)."),
+        page=graphene.Int(default_value=1),
+        per_page=graphene.Int(default_value=10),
+    )
+    suggest_articles = graphene.List(
+        graphene.NonNull(article_type),
+        required=True,
+        prefix=graphene.String(required=True),
+    )
+    ticket_suggestions = graphene.List(
+        graphene.NonNull(SearchItem),
+        required=True,
+        subject=graphene.String(required=True),
+        description=graphene.String(),
+        product=graphene.String(),
+        version=graphene.String(),
+        company_id=graphene.ID(),
+        limit=graphene.Int(default_value=5),
+    )
+    ticket_articles = graphene.List(
+        graphene.NonNull(TicketArticleLinkNode),
+        required=True,
+        ticket_ref=graphene.String(required=True),
+    )
+
+    @staticmethod
+    def resolve_search_articles(root, info, query, page, per_page, **filters):
+        offset, limit = page_bounds(page, per_page)
+        result = selectors.articles_search_for(
+            user=info.context.user, query=query, offset=offset, limit=limit, **filters
+        )
+        services.search_query_record(
+            query=selectors.clean_query(query), results_total=result.total
+        )
+        return ArticleSearchResult(
+            total=result.total,
+            items=[SearchItem(h.article, h.score, h.highlights) for h in result.items],
+            facets=SearchFacets(
+                products=_facet(ProductFacet, result.products),
+                categories=_facet(CategoryFacet, result.categories),
+            ),
+        )
+
+    @staticmethod
+    def resolve_suggest_articles(root, info, prefix):
+        return selectors.article_suggestions_for(user=info.context.user, prefix=prefix)
+
+    @staticmethod
+    def resolve_ticket_suggestions(root, info, subject, limit, company_id=None, **kw):
+        hits = selectors.ticket_suggestions_for(
+            user=info.context.user,
+            service_token=getattr(info.context, "service_token", None),
+            subject=subject,
+            company_id=None if company_id is None else _int_id(company_id, "société"),
+            limit=limit,
+            **kw,
+        )
+        return [SearchItem(h.article, h.score, h.highlights) for h in hits]
+
+    @staticmethod
+    def resolve_ticket_articles(root, info, ticket_ref):
+        return list(
+            selectors.ticket_links_for(
+                user=info.context.user,
+                service_token=getattr(info.context, "service_token", None),
+                ticket_ref=ticket_ref,
+            )
+        )
+
+
+class LinkArticleToTicket(graphene.Mutation):
+    """Attach an article to a ticket (staff or the ticketing system)."""
+
+    class Arguments:
+        ticket_ref = graphene.String(required=True)
+        article_id = graphene.ID(required=True)
+        company_id = graphene.ID(required=True)
+
+    link = graphene.Field(TicketArticleLinkNode, required=True)
+
+    @staticmethod
+    def mutate(root, info, ticket_ref, article_id, company_id):
+        selectors.require_tickets_access(
+            user=info.context.user,
+            service_token=getattr(info.context, "service_token", None),
+        )
+        link = services.ticket_article_link(
+            ticket_ref=ticket_ref,
+            article_id=_int_id(article_id, "d'article"),
+            company_id=_int_id(company_id, "société"),
+            created_by=info.context.user,
+        )
+        return LinkArticleToTicket(link=link)
+
+
+class UnlinkArticleFromTicket(graphene.Mutation):
+    """Detach an article from a ticket (staff or the ticketing system)."""
+
+    class Arguments:
+        ticket_ref = graphene.String(required=True)
+        article_id = graphene.ID(required=True)
+
+    ok = graphene.Boolean(required=True)
+
+    @staticmethod
+    def mutate(root, info, ticket_ref, article_id):
+        selectors.require_tickets_access(
+            user=info.context.user,
+            service_token=getattr(info.context, "service_token", None),
+        )
+        removed = services.ticket_article_unlink(
+            ticket_ref=ticket_ref, article_id=_int_id(article_id, "d'article")
+        )
+        return UnlinkArticleFromTicket(ok=removed)
+
+
+class SearchMutation(graphene.ObjectType):
+    link_article_to_ticket = LinkArticleToTicket.Field()
+    unlink_article_from_ticket = UnlinkArticleFromTicket.Field()

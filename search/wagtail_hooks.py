@@ -1,0 +1,60 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import AdminOnlyMenuItem
+
+from .graphql import SearchMutation, SearchQuery
+from .views import SearchQueriesReportView, ZeroResultQueriesReportView
+
+
+@hooks.register("register_schema_query")
+def register_search_query(query_mixins):
+    query_mixins.append(SearchQuery)
+
+
+@hooks.register("register_schema_mutation")
+def register_search_mutation(mutation_mixins):
+    mutation_mixins.append(SearchMutation)
+
+
+@hooks.register("register_admin_urls")
+def register_search_report_urls():
+    return [
+        path(
+            "reports/recherches/",
+            SearchQueriesReportView.as_view(),
+            name="kbsearch_report",
+        ),
+        path(
+            "reports/recherches/results/",
+            SearchQueriesReportView.as_view(results_only=True),
+            name="kbsearch_report_results",
+        ),
+        path(
+            "reports/recherches-sans-resultat/",
+            ZeroResultQueriesReportView.as_view(),
+            name="kbsearch_report_zero",
+        ),
+        path(
+            "reports/recherches-sans-resultat/results/",
+            ZeroResultQueriesReportView.as_view(results_only=True),
+            name="kbsearch_report_zero_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_search_report_menu_item():
+    return AdminOnlyMenuItem(
+        _("Recherches"), reverse("kbsearch_report"), icon_name="search", order=900
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_zero_result_report_menu_item():
+    return AdminOnlyMenuItem(
+        _("Recherches sans résultat"),
+        reverse("kbsearch_report_zero"),
+        icon_name="search",
+        order=901,
+    )
