@@ -162,7 +162,9 @@ def test_grapple_pages_children_descendants_siblings(gql, world, caller):
 def test_related_articles(gql, world, caller):
     articles, callers = world
     result = gql(
-        f'{{ article(slug: "{articles["public"].slug}") {{ relatedArticles {{ id }} }} }}',
+        '{ article(slug: "SLUG") { relatedArticles { id } } }'.replace(
+            "SLUG", articles["public"].slug
+        ),
         user=callers[caller],
     )
     related = {a["id"] for a in result.data["article"]["relatedArticles"]}
