@@ -75,6 +75,7 @@ class SubscriptionImportViewSet(ViewSet):
     """Puts the import form in the Catalogue menu."""
 
     name = "catalog_import"
+    url_prefix = "catalog/import"
     icon = "upload"
     menu_label = _("Importer (Autodesk)")
     menu_order = 900

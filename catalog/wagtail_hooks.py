@@ -93,6 +93,8 @@ class ProductViewSet(SnippetViewSet):
 
 
 class SubscriptionViewSet(ModelViewSet):
+    name = "catalog_subscriptions"
+    url_prefix = "catalog/subscriptions"
     model = Subscription
     icon = "form"
     menu_label = _("Abonnements")
@@ -123,6 +125,8 @@ class SubscriptionViewSet(ModelViewSet):
 
 
 class LicenceViewSet(ModelViewSet):
+    name = "catalog_licences"
+    url_prefix = "catalog/licences"
     model = Licence
     icon = "key"
     menu_label = _("Licences")
@@ -153,6 +157,8 @@ class LicenceViewSet(ModelViewSet):
 
 
 class SupportContractViewSet(ModelViewSet):
+    name = "catalog_support_contracts"
+    url_prefix = "catalog/support-contracts"
     model = SupportContract
     icon = "doc-full"
     menu_label = _("Contrats de support")
@@ -178,6 +184,8 @@ class SupportContractViewSet(ModelViewSet):
 
 
 class RenewalReminderViewSet(ModelViewSet):
+    name = "catalog_renewal_reminders"
+    url_prefix = "catalog/renewal-reminders"
     model = RenewalReminder
     icon = "mail"
     menu_label = _("Rappels envoyés")
