@@ -84,11 +84,12 @@ class SearchQuery(graphene.ObjectType):
         required=True,
         prefix=graphene.String(required=True),
     )
-    ticket_suggestions = graphene.List(
-        graphene.NonNull(SearchItem),
+    ticket_suggestions = graphene.Field(
+        graphene.List(graphene.NonNull(SearchItem)),
         required=True,
+        # `description` is also graphene's own keyword: declared through `args`.
+        args={"description": graphene.String()},
         subject=graphene.String(required=True),
-        description=graphene.String(),
         product=graphene.String(),
         version=graphene.String(),
         company_id=graphene.ID(),

@@ -334,14 +334,13 @@ def ticket_suggestions_for(
         .annotate(n=Count("ticket_ref", distinct=True))
         .values_list("article_id", "n")
     )
-    count = len(hits)
 
     def rank(position_hit):
         position, hit = position_hit
-        base = (count - position) / count  # backend order, 1 for the best
+        base = 1 / (1 + 0.2 * position)  # backend order, gently decreasing
         base *= 1.5 if hit.article.pk in with_product else 1
         base *= 1.25 if hit.article.pk in with_version else 1
-        return base * (1 + 0.1 * math.log1p(linked.get(hit.article.pk, 0)))
+        return base * (1 + 0.25 * math.log1p(linked.get(hit.article.pk, 0)))
 
     ranked = sorted(enumerate(hits), key=rank, reverse=True)
     return [hit for _position, hit in ranked[:limit]]
