@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
-# Fetch (from Maven Central, via mvn) and run a single-node OpenSearch on 127.0.0.1
-# for tests and local dev. No Docker, no tarball: the node is assembled from the
-# org.opensearch jars and the module jars laid out as modules/<name>/.
-#
-#   scripts/search-engine.sh start|stop|status     (SEARCH_PORT, default 9200)
-#
-# Env: SEARCH_PORT (9200), SEARCH_HEAP (512m), SEARCH_START_TIMEOUT (120 s),
-#      OPENSEARCH_VERSION (2.19.6: the last line that runs on Java 17).
+# Single-node OpenSearch on 127.0.0.1 for tests and local dev, without Docker: assembled
+# from Maven Central jars (via mvn) into .cache/search-engine/ (server in lib/, modules in
+# modules/<name>/). Usage: scripts/search-engine.sh start|stop|status|url
+# Env: SEARCH_PORT (9200), SEARCH_HEAP (512m), SEARCH_START_TIMEOUT (120 s), SEARCH_RUN_AS_ROOT=1,
+#      OPENSEARCH_VERSION (2.19.6; 2.19.x is the last line that runs on Java 17).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,11 +34,8 @@ fetch() { # outdir groupId:artifactId:version...
     deps+="<dependency><groupId>$g</groupId><artifactId>$a</artifactId><version>$v</version></dependency>"
   done
   mkdir -p "$CACHE/build/$name" "$out"
-  cat >"$CACHE/build/$name/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-<groupId>local</groupId><artifactId>fetch</artifactId><version>1</version>
-<dependencies>$deps</dependencies></project>
-EOF
+  echo "<project><modelVersion>4.0.0</modelVersion><groupId>local</groupId><artifactId>fetch</artifactId>
+<version>1</version><dependencies>$deps</dependencies></project>" >"$CACHE/build/$name/pom.xml"
   mvn -B -f "$CACHE/build/$name/pom.xml" -Dmaven.repo.local="$CACHE/m2" -Dstyle.color=never \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$out" \
     >"$CACHE/build/$name/mvn.log" 2>&1 \
@@ -49,15 +43,16 @@ EOF
 }
 
 # Optional deps of a pom (the distribution ships them in lib/: log4j-core, jts, spatial4j).
-optional_deps() {
-  awk '/<dependency>/{g=a=v=o=""} /<groupId>/{gsub(/.*<groupId>|<\/groupId>.*/,"");if(g=="")g=$0}
-    /<artifactId>/{gsub(/.*<artifactId>|<\/artifactId>.*/,"");if(a=="")a=$0}
-    /<version>/{gsub(/.*<version>|<\/version>.*/,"");v=$0} /<optional>true/{o=1}
-    /<\/dependency>/{if(o)print g":"a":"v}' "$1"
+optional_deps() { awk -F'[<>]' '/<dependency>/{g=a=v=o=""} /<optional>true/{o=1}
+  /<groupId>/&&g==""{g=$3} /<artifactId>/&&a==""{a=$3} /<version>/{v=$3}
+  /<\/dependency>/&&o{print g":"a":"v}' "$1"; }
+
+install() { # under a lock, so that concurrent starts fetch once; fd 9 must not leak into java
+  mkdir -p "$CACHE"; exec 9>"$CACHE/fetch.lock"; flock -w 900 9 || die "timed out waiting for $CACHE/fetch.lock"
+  [ -f "$HOME_DIR/.complete" ] || assemble; exec 9>&-
 }
 
-install() {
-  [ -f "$HOME_DIR/.complete" ] && return 0
+assemble() {
   command -v mvn >/dev/null || die "mvn not found (needed to fetch OpenSearch from Maven Central)"
   echo "search-engine: fetching OpenSearch $VERSION from Maven Central into $CACHE ..." >&2
   rm -rf "$HOME_DIR"; mkdir -p "$HOME_DIR"/{bin,config,modules,plugins}
@@ -79,15 +74,10 @@ install() {
     printf 'grant {\n  permission java.security.AllPermission;\n};\n' \
       >"$HOME_DIR/modules/$dir/plugin-security.policy"
   done <<<"$MODULES"
-  cat >"$HOME_DIR/config/log4j2.properties" <<'EOF'
-status = error
-appender.console.type = Console
-appender.console.name = console
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = [%d{ISO8601}][%-5p][%-25c{1.}] [%node_name]%marker %m%n
-rootLogger.level = info
-rootLogger.appenderRef.console.ref = console
-EOF
+  printf '%s\n' "status = error" "appender.console.type = Console" "appender.console.name = console" \
+    "appender.console.layout.type = PatternLayout" "rootLogger.level = info" \
+    "appender.console.layout.pattern = [%d{ISO8601}][%-5p][%-25c{1.}] %marker %m%n" \
+    "rootLogger.appenderRef.console.ref = console" >"$HOME_DIR/config/log4j2.properties"
   touch "$HOME_DIR/.complete"
   echo "search-engine: fetched $(du -sh "$HOME_DIR" | cut -f1) (maven cache $(du -sh "$CACHE/m2" | cut -f1))" >&2
 }
@@ -98,7 +88,7 @@ start() {
   (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && die "port $PORT is already in use by another process"
   command -v java >/dev/null || die "java not found (Java 17+ required)"
   install
-  mkdir -p "$RUN_DIR/data" "$RUN_DIR/logs" "$RUN_DIR/tmp" "$RUN_DIR/config"
+  mkdir -p "$RUN_DIR"/{data,logs,tmp,config}
   cp "$HOME_DIR/config/log4j2.properties" "$RUN_DIR/config/"
   cat >"$RUN_DIR/config/opensearch.yml" <<EOF
 cluster.name: search-engine-dev
@@ -141,9 +131,8 @@ EOF
     >"$RUN_DIR/console.log" 2>&1 </dev/null &
   local launcher=$! t=0
   until healthy; do
-    if ! kill -0 "$launcher" 2>/dev/null; then
-      tail -n 30 "$RUN_DIR/console.log" >&2; die "OpenSearch exited during startup (log: $RUN_DIR/console.log)"
-    fi
+    kill -0 "$launcher" 2>/dev/null || { tail -n 30 "$RUN_DIR/console.log" >&2
+      die "OpenSearch exited during startup (log: $RUN_DIR/console.log)"; }
     [ "$t" -ge "$TIMEOUT" ] && { tail -n 30 "$RUN_DIR/console.log" >&2; kill "$launcher" 2>/dev/null || true
       die "not healthy after ${TIMEOUT}s (log: $RUN_DIR/console.log)"; }
     sleep 1; t=$((t + 1))
@@ -170,6 +159,6 @@ status() {
 }
 
 case "${1:-}" in
-  start) start ;; stop) stop ;; status) status ;;
-  *) echo "usage: $0 start|stop|status   (env SEARCH_PORT, default 9200)" >&2; exit 2 ;;
+  start) start ;; stop) stop ;; status) status ;; url) echo "$URL" ;;
+  *) echo "usage: $0 start|stop|status|url   (env SEARCH_PORT, default 9200)" >&2; exit 2 ;;
 esac
