@@ -65,6 +65,16 @@ def audience_filter(user) -> Q | None:
     )
 
 
+def audiences_possible_for(user) -> list[str] | None:
+    """The audiences ``user`` may read some article of (a coarse prefilter for search
+    engines, which cannot evaluate the company rules); None: all of them."""
+    if is_staff(user):
+        return None
+    if company_id_of(user) is None:
+        return [Audience.PUBLIC]
+    return [a for a in Audience.values if a != Audience.INTERNAL]
+
+
 def articles_visible_to(user) -> QuerySet[ArticlePage]:
     """Published articles ``user`` may read: the one door for every article read."""
     qs = published(ArticlePage.objects.all())

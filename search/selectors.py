@@ -1,9 +1,12 @@
 """Article search on behalf of a caller; results only ever hold readable articles.
 
-Every path starts from :func:`knowledge.selectors.articles_visible_to`: the readable
-(and filtered) article ids are computed in SQL, the backend searches only among them
-(``id`` is an indexed filter field on every backend), and totals and facets are counted
-in SQL from the ids the backend returned.
+Every path starts from :func:`knowledge.selectors.articles_visible_to`. When the
+readable (and filtered) articles are few enough, their ids are computed in SQL and the
+backend searches only among them (``id`` is an indexed filter field on every backend).
+Past ``EXACT_ID_LIMIT`` (a large knowledge base), the backend searches with the coarse
+audience prefilter (:func:`knowledge.selectors.audiences_possible_for`) and the hits are
+intersected with the readable set in SQL. Either way totals and facets are counted in
+SQL from hits the caller may read.
 """
 
 from __future__ import annotations
@@ -22,7 +25,11 @@ from catalog.models import Product
 from cms.api.errors import ApiError
 from cms.visibility import is_staff
 from knowledge.models import ArticlePage, Category
-from knowledge.selectors import articles_visible_to, category_and_descendant_ids
+from knowledge.selectors import (
+    articles_visible_to,
+    audiences_possible_for,
+    category_and_descendant_ids,
+)
 
 from .models import TicketArticleLink
 
@@ -30,6 +37,8 @@ MAX_RESULTS = 100
 MAX_QUERY_LENGTH = 200
 # Hits fetched from the backend per query: totals and facets are exact up to this.
 MAX_MATCHES = 1000
+# Up to this many readable articles, the backend gets their exact ids.
+EXACT_ID_LIMIT = 10_000
 SUGGESTIONS = 8
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 WORD = re.compile(r"\w[\w.\-]*\w|\w", re.UNICODE)
@@ -95,20 +104,51 @@ def _with_fallback(run):
         raise SearchUnavailable() from None
 
 
-def _hits(ids: list[int], query: str, *, operator: str = "and") -> list[SearchHit]:
-    """Backend hits among ``ids``, best first (a title match first)."""
-    if not ids:
+def _candidates(
+    readable: QuerySet[ArticlePage], reader
+) -> tuple[QuerySet[ArticlePage], set[int] | None]:
+    """What the backend searches, and the readable ids when they are known exactly
+    (None: intersect the hits with ``readable`` afterwards)."""
+    ids = list(
+        readable.order_by()
+        .values_list("pk", flat=True)
+        .distinct()[: EXACT_ID_LIMIT + 1]
+    )
+    if len(ids) <= EXACT_ID_LIMIT:
+        return ArticlePage.objects.live().filter(id__in=ids), set(ids)
+    base = ArticlePage.objects.live()
+    audiences = audiences_possible_for(reader)
+    if audiences is not None:
+        base = base.filter(audience__in=audiences)
+    return base, None
+
+
+def _readable_among(readable, hits, allowed: set[int] | None) -> list[SearchHit]:
+    if allowed is None:
+        allowed = set(
+            readable.filter(pk__in=[hit.article.pk for hit in hits]).values_list(
+                "pk", flat=True
+            )
+        )
+    return [hit for hit in hits if hit.article.pk in allowed]
+
+
+def _hits(
+    readable: QuerySet[ArticlePage], reader, query: str, *, operator: str = "and"
+) -> list[SearchHit]:
+    """Backend hits among the ``readable`` articles, best first (title match first)."""
+    candidates, allowed = _candidates(readable, reader)
+    if allowed == set():
         return []
 
     def run(backend):
-        qs = ArticlePage.objects.live().filter(id__in=ids)
-        results = backend.search(query, qs, operator=operator).annotate_score("score")
+        results = backend.search(query, candidates, operator=operator).annotate_score(
+            "score"
+        )
         return [SearchHit(page, page.score) for page in results[:MAX_MATCHES]]
 
-    hits = _with_fallback(run)
-    allowed = set(ids)
+    hits = _readable_among(readable, _with_fallback(run), allowed)
     terms = _terms(query)
-    hits = [hit for hit in hits if hit.article.pk in allowed]
     # Backends weigh titles differently (SQLite's bm25 hardly at all): a title that
     # holds a query word ranks above a body-only match everywhere.
     hits.sort(key=lambda hit: not _matches_any(hit.article.title, terms))
@@ -190,7 +230,7 @@ def articles_search_for(
     readable = _filtered(
         articles_visible_to(user), product=product, version=version, category=category
     )
-    hits = _hits(_ids(readable), query)
+    hits = _hits(readable, user, query)
     items = hits[offset : offset + limit]
     for hit in items:
         hit.highlights = highlight(hit.article.summary, query)
@@ -229,12 +269,12 @@ def article_suggestions_for(*, user, prefix: str) -> list[ArticlePage]:
     """Titles completing ``prefix`` among the articles ``user`` may read; on the engine
     a misspelt word still finds its article (fuzzy match)."""
     prefix = clean_query(prefix)
-    ids = _ids(articles_visible_to(user))
-    if not ids:
+    readable = articles_visible_to(user)
+    qs, allowed = _candidates(readable, user)
+    if allowed == set():
         return []
 
     def run(backend):
-        qs = ArticlePage.objects.live().filter(id__in=ids)
         found = list(backend.autocomplete(prefix, qs)[:SUGGESTIONS])
         if not found and backend.__class__.__module__.startswith(
             "modelsearch.backends.opensearch"
@@ -244,8 +284,9 @@ def article_suggestions_for(*, user, prefix: str) -> list[ArticlePage]:
             found = list(backend.search(Fuzzy(prefix), qs)[:SUGGESTIONS])
         return found
 
-    allowed = set(ids)
-    return [page for page in _with_fallback(run) if page.pk in allowed]
+    found = _with_fallback(run)
+    hits = _readable_among(readable, [SearchHit(page, None) for page in found], allowed)
+    return [hit.article for hit in hits]
 
 
 def pages_search_for(
@@ -253,9 +294,8 @@ def pages_search_for(
 ) -> list[ArticlePage]:
     """Full-text search of the articles ``user`` may read, best first."""
     query = clean_query(query)
-    return [hit.article for hit in _hits(_ids(articles_visible_to(user)), query)][
-        :limit
-    ]
+    hits = _hits(articles_visible_to(user), user, query)
+    return [hit.article for hit in hits][:limit]
 
 
 # Ticket linkage ----------------------------------------------------------------
@@ -314,7 +354,7 @@ def ticket_suggestions_for(
     text = clean_query(subject)
     extra = CONTROL_CHARS.sub(" ", description or "")
     text = " ".join(f"{text} {extra}".split())[:MAX_QUERY_LENGTH]
-    hits = _hits(_ids(articles_visible_to(reader)), text, operator="or")[:50]
+    hits = _hits(articles_visible_to(reader), reader, text, operator="or")[:50]
     if not hits:
         return []
     ids = [hit.article.pk for hit in hits]

@@ -120,8 +120,17 @@ def test_pagination_and_highlights(gql, search_backend):
     assert data["items"][0]["score"] is not None
 
 
+@pytest.fixture(params=["exact ids", "audience prefilter"])
+def id_mode(request, monkeypatch):
+    """Both ways the backend is told what the caller may read (see search.selectors):
+    the exact readable ids, or the audience prefilter of a large knowledge base."""
+    if request.param == "audience prefilter":
+        monkeypatch.setattr("search.selectors.EXACT_ID_LIMIT", 0)
+    return request.param
+
+
 def test_restricted_article_never_reaches_a_caller_who_may_not_read_it(
-    gql, search_backend, company_a, member_a, member_b, tickets_token
+    gql, search_backend, id_mode, company_a, member_a, member_b, tickets_token
 ):
     secret_product = kb.product("vault")
     secret_cat = kb.category("secret")
