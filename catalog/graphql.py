@@ -11,6 +11,7 @@ import graphene
 from cms.api.errors import NotFound
 
 from . import selectors, sla
+from .graphql_downloads import DownloadHistoryEntry, resolve_company_downloads
 from .models import LicenceType as LicenceTypeChoices
 from .models import SubscriptionStatus as StatusChoices
 from .models import SupportLevel as SupportLevelChoices
@@ -197,6 +198,15 @@ class CatalogCompany(graphene.ObjectType):
         required=True,
         description="Products held today, collections expanded.",
     )
+    downloads = graphene.List(
+        graphene.NonNull(DownloadHistoryEntry),
+        required=True,
+        page=graphene.Int(default_value=1),
+        per_page=graphene.Int(default_value=50),
+        description="Files downloaded, newest first: everyone's for company admins "
+        "and staff, one's own for members.",
+    )
+    resolve_downloads = staticmethod(resolve_company_downloads)
 
     @staticmethod
     def resolve_support_contract(company, info):

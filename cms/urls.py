@@ -13,6 +13,7 @@ urlpatterns = [
     path("graphql/", PortalGraphQLView.as_view(), name="graphql"),
     path("health/", health, name="health"),
     path("feeds/", include("knowledge.urls")),
+    path("downloads/", include("catalog.urls")),
 ]
 
 if settings.DEBUG:

@@ -255,7 +255,7 @@ SEARCH_INDEX_SETTINGS = {
 def search_engine_backend(url: str, index: str) -> dict:
     """The modelsearch settings of an OpenSearch 2 backend (also used by the tests)."""
     return {
-        "BACKEND": "modelsearch.backends.opensearch2",
+        "BACKEND": "search.backends",  # opensearch2, recording missed updates
         "URLS": [url],
         "INDEX_PREFIX": f"{index}_",
         "TIMEOUT": 5,
@@ -272,3 +272,32 @@ if SEARCH_URL:
 
 # Knowledge base: an article not reviewed for this long is listed as "à relire".
 KNOWLEDGE_STALE_AFTER_MONTHS = env.int("KNOWLEDGE_STALE_AFTER_MONTHS", default=12)
+
+# Downloads (catalog/): patch and installer files live in private storage, never at a
+# media URL; a signed link (valid DOWNLOAD_LINK_TTL_SECONDS) is served by
+# catalog.views.download_file, or handed to the web server (DOWNLOADS_SENDFILE:
+# "x-accel-redirect" for nginx, "x-sendfile" for Apache, empty: Django streams).
+DOWNLOADS_BUCKET_NAME = env("DOWNLOADS_BUCKET_NAME", default="")
+if DOWNLOADS_BUCKET_NAME:
+    STORAGES["downloads"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOWNLOADS_BUCKET_NAME,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 600,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["downloads"] = {
+        "BACKEND": "catalog.models.downloads.PrivateFileSystemStorage",
+        "OPTIONS": {
+            "location": env("DOWNLOADS_ROOT", default=str(VAR_DIR / "private-downloads")),
+            "base_url": None,
+        },
+    }
+DOWNLOAD_LINK_TTL_SECONDS = env.int("DOWNLOAD_LINK_TTL_SECONDS", default=600)
+DOWNLOADS_SENDFILE = env("DOWNLOADS_SENDFILE", default="") or None
+# nginx: the internal location that maps to the downloads folder (see the README).
+DOWNLOADS_ACCEL_PREFIX = env("DOWNLOADS_ACCEL_PREFIX", default="/protected-downloads/")

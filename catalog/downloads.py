@@ -1,0 +1,484 @@
+"""Downloads: who may read a download page and fetch its files (selectors), signed
+links, the audit and the publication e-mails (services).
+
+The entitlement rule lives in :func:`download_entitlement_for` and nowhere else; the
+GraphQL fields, the mutation and the file view all call it. For lists, the caller's
+holdings are loaded once per request (:func:`access_for`), not once per file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cms.accounts.models import User
+from cms.api.pagination import page_bounds
+from cms.visibility import is_staff, register_page_rule, visible_pages
+
+from .models import (
+    DownloadEvent,
+    DownloadFile,
+    DownloadNotification,
+    DownloadNotificationPreference,
+    DownloadPage,
+    Licence,
+    Product,
+    ProductRelease,
+    Subscription,
+)
+from .selectors import Entitlement
+
+logger = logging.getLogger(__name__)
+
+LINK_SALT = "catalog.download-link"
+ANONYMOUS = "anon"
+
+
+# --- Page visibility ---------------------------------------------------------------
+
+
+@register_page_rule
+def _hide_private_download_pages(qs: QuerySet, user) -> QuerySet:
+    """Public download pages for everyone; the others for signed-in people."""
+    if user is not None and user.is_authenticated:
+        return qs
+    return qs.exclude(pk__in=DownloadPage.objects.filter(is_public=False).values("pk"))
+
+
+def download_pages_visible_to(user) -> QuerySet[DownloadPage]:
+    """The download pages ``user`` may read (the one door for download pages)."""
+    return visible_pages(user, DownloadPage.objects.all())
+
+
+def download_list_for(
+    *,
+    user,
+    product: str | None = None,
+    version: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[DownloadPage], int]:
+    """A page of the download pages ``user`` may read, newest first, with what the
+    GraphQL list shows prefetched (constant queries whatever the count), and the
+    total. ``version`` matches a release ("2026") or the page's version/build."""
+    offset, limit = page_bounds(page, per_page)
+    qs = download_pages_visible_to(user)
+    if product:
+        qs = qs.filter(product__code=product)
+    if version:
+        qs = qs.filter(
+            Q(releases__version=version) | Q(version__iexact=version)
+        ).distinct()
+    if kind:
+        qs = qs.filter(kind=kind)
+    total = qs.count()
+    items = list(
+        qs.order_by("-release_date", "-pk")
+        .select_related("product")
+        .prefetch_related("releases", "files")[offset : offset + limit]
+    )
+    return items, total
+
+
+def download_page_for(*, user, slug: str) -> DownloadPage | None:
+    return (
+        download_pages_visible_to(user)
+        .filter(slug=slug)
+        .select_related("product")
+        .prefetch_related("releases", "files")
+        .first()
+    )
+
+
+def related_articles_for(page: DownloadPage, *, user) -> list:
+    """The knowledge-base articles linked from ``page`` that ``user`` may read."""
+    from knowledge.selectors import articles_visible_to
+
+    ids = [a.pk for a in page.related_articles.all()]
+    if not ids:
+        return []
+    return list(articles_visible_to(user).filter(pk__in=ids).order_by("title"))
+
+
+def superseding_page_for(page: DownloadPage, *, user) -> DownloadPage | None:
+    if page.superseded_by_id is None:
+        return None
+    return download_pages_visible_to(user).filter(pk=page.superseded_by_id).first()
+
+
+# --- Entitlement -------------------------------------------------------------------
+
+
+@dataclass
+class Holdings:
+    """A company's subscriptions and licences in force, loaded once (4 queries), to
+    answer :func:`catalog.selectors.subscription_for_product` for many products
+    in memory with the same rules."""
+
+    company_id: int | None
+    at: datetime.date
+    subscriptions: list[Subscription] = field(default_factory=list)
+    licences: list[Licence] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, company_id: int | None, at: datetime.date | None = None):
+        at = at or timezone.localdate()
+        if company_id is None:
+            return cls(None, at)
+        subscriptions = list(
+            Subscription.objects.filter(company_id=company_id)
+            .select_related("product")
+            .prefetch_related("product__includes")
+            .order_by("-end_date", "-pk")
+        )
+        licences = list(
+            Licence.objects.in_force(at)
+            .filter(company_id=company_id)
+            .select_related("product")
+            .prefetch_related("product__includes")
+        )
+        return cls(company_id, at, subscriptions, licences)
+
+    @staticmethod
+    def _covers(product: Product, product_id: int) -> bool:
+        return product.pk == product_id or any(
+            p.pk == product_id for p in product.includes.all()
+        )
+
+    def entitlement(self, product_id: int, release=None) -> Entitlement:
+        if self.company_id is None:
+            return Entitlement(False, "no_subscription")
+        at = self.at
+        subscriptions = [
+            s for s in self.subscriptions if self._covers(s.product, product_id)
+        ]
+        current = [
+            s
+            for s in subscriptions
+            if not s.is_cancelled and s.start_date <= at <= s.end_date
+        ]
+        if current:
+            return Entitlement(True, "subscription", subscription=current[0])
+        licence = next(
+            (lic for lic in self.licences if self._covers(lic.product, product_id)),
+            None,
+        )
+        if licence is not None:
+            return Entitlement(True, "licence", licence=licence)
+        if not subscriptions:
+            return Entitlement(False, "no_subscription")
+        latest = subscriptions[0]
+        if latest.is_cancelled:
+            return Entitlement(False, "cancelled", subscription=latest)
+        if latest.start_date > at:
+            return Entitlement(False, "not_started", subscription=latest)
+        if release is not None and release.release_date:
+            if release.release_date > latest.end_date:
+                return Entitlement(False, "release_not_covered", subscription=latest)
+        return Entitlement(False, "ended", subscription=latest)
+
+
+def _date(d: datetime.date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else "?"
+
+
+def refusal_message(
+    entitlement: Entitlement, product: Product, release: ProductRelease | None
+) -> str:
+    """Why a file is refused, in French, about the caller's own company only."""
+    sub = entitlement.subscription
+    return {
+        "no_subscription": f"Aucun abonnement pour {product.name}.",
+        "ended": f"Abonnement terminé le {_date(entitlement.ended_on)}.",
+        "cancelled": f"Abonnement {product.name} résilié.",
+        "not_started": "Abonnement actif à partir du "
+        f"{_date(sub.start_date if sub else None)}.",
+        "release_not_covered": f"{product.name} {release.version if release else ''} "
+        "est sorti après la fin de votre abonnement "
+        f"({_date(entitlement.ended_on)}).",
+    }.get(entitlement.reason, f"Aucun abonnement en cours pour {product.name}.")
+
+
+def _page_release(page: DownloadPage) -> ProductRelease | None:
+    """The release that decides a release-specific page's refusal reason: the
+    earliest it applies to (a subscription that covered it covers the page)."""
+    releases = sorted(
+        page.releases.all(), key=lambda r: r.release_date or datetime.date.max
+    )
+    return releases[0] if releases else None
+
+
+class DownloadAccess:
+    """A caller's download rights, computed once (per request) for many files."""
+
+    def __init__(self, user, at: datetime.date | None = None):
+        self.user = user
+        self.at = at
+        self._holdings: Holdings | None = None
+        self._cache: dict[tuple[int, int | None], tuple[bool, str]] = {}
+
+    @property
+    def holdings(self) -> Holdings:
+        if self._holdings is None:
+            company_id = getattr(self.user, "company_id", None)
+            self._holdings = Holdings.load(company_id, self.at)
+        return self._holdings
+
+    def check(self, file: DownloadFile) -> tuple[bool, str]:
+        return self.check_page(file.page)
+
+    def check_page(self, page: DownloadPage) -> tuple[bool, str]:
+        user = self.user
+        if is_staff(user) or page.is_public:
+            return True, ""
+        if user is None or not user.is_authenticated:
+            return False, "Connectez-vous pour télécharger."
+        if user.company_id is None:
+            return False, "Votre compte n'est rattaché à aucune société cliente."
+        release = _page_release(page)
+        key = (page.product_id, release.pk if release else None)
+        if key not in self._cache:
+            entitlement = self.holdings.entitlement(page.product_id, release)
+            if entitlement.entitled:
+                self._cache[key] = (True, "")
+            else:
+                self._cache[key] = (
+                    False,
+                    refusal_message(entitlement, page.product, release),
+                )
+        return self._cache[key]
+
+
+def access_for(request) -> DownloadAccess:
+    """The caller's :class:`DownloadAccess`, kept on the request."""
+    access = getattr(request, "_download_access", None)
+    if access is None or access.user is not request.user:
+        access = DownloadAccess(request.user)
+        request._download_access = access
+    return access
+
+
+def download_entitlement_for(
+    user, file: DownloadFile, *, at: datetime.date | None = None
+) -> tuple[bool, str]:
+    """Whether ``user`` may download ``file`` now (or on ``at``), and if not why:
+    staff always; anyone for a public page; otherwise a signed-in person whose
+    company holds the page's product (and release, for a release-specific page)."""
+    return DownloadAccess(user, at).check(file)
+
+
+def download_file_for(*, user, file_id) -> DownloadFile | None:
+    """A file of a download page ``user`` may read (whether they may download it is
+    :func:`download_entitlement_for`'s answer)."""
+    try:
+        file_id = int(file_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        DownloadFile.objects.filter(
+            pk=file_id, page__in=download_pages_visible_to(user).values("pk")
+        )
+        .select_related("page", "page__product")
+        .prefetch_related("page__releases")
+        .first()
+    )
+
+
+# --- Signed links --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DownloadLink:
+    token: str
+    expires_at: datetime.datetime
+    file: DownloadFile
+
+
+class LinkRefused(Exception):
+    """A link that may not be served; the message is for the person."""
+
+
+def download_link_create(*, user, file: DownloadFile) -> DownloadLink:
+    """A signed token for ``file``, bound to ``user`` (``anon`` for a public file
+    asked for anonymously). The caller has checked the entitlement."""
+    who = str(user.pk) if user is not None and user.is_authenticated else ANONYMOUS
+    token = signing.dumps({"f": file.pk, "u": who}, salt=LINK_SALT, compress=False)
+    ttl = settings.DOWNLOAD_LINK_TTL_SECONDS
+    return DownloadLink(
+        token=token,
+        expires_at=timezone.now() + datetime.timedelta(seconds=ttl),
+        file=file,
+    )
+
+
+def download_link_resolve(*, token: str, user) -> tuple[DownloadFile, User | None]:
+    """The file and person of a valid link, entitled now; :class:`LinkRefused`
+    otherwise.
+
+    The person is the one named in the signed payload: a browser following the link
+    sends no API token. A request signed in as someone else is refused.
+    """
+    try:
+        payload = signing.loads(
+            token, salt=LINK_SALT, max_age=settings.DOWNLOAD_LINK_TTL_SECONDS
+        )
+    except signing.SignatureExpired as exc:
+        raise LinkRefused(
+            "Ce lien de téléchargement a expiré : demandez-en un nouveau."
+        ) from exc
+    except signing.BadSignature as exc:
+        raise LinkRefused("Ce lien de téléchargement n'est pas valide.") from exc
+    who = str(payload.get("u"))
+    signed_in = user is not None and user.is_authenticated
+    if who != ANONYMOUS and signed_in and str(user.pk) != who:
+        raise LinkRefused(
+            "Ce lien de téléchargement a été demandé par une autre personne : "
+            "demandez le vôtre depuis le portail."
+        )
+    person = None
+    if who != ANONYMOUS:
+        person = User.objects.filter(pk=who, is_active=True).first()
+        if person is None:
+            raise LinkRefused("Ce lien de téléchargement n'est pas valide.")
+    file = download_file_for(user=person, file_id=payload.get("f"))
+    if file is None:
+        raise LinkRefused("Ce fichier n'est plus disponible.")
+    allowed, reason = download_entitlement_for(person, file)
+    if not allowed:
+        raise LinkRefused(f"Vous n'avez plus accès à ce fichier. {reason}")
+    return file, person
+
+
+# --- Audit ---------------------------------------------------------------------------
+
+
+def download_event_record(
+    *, file: DownloadFile, user: User | None, bytes_range: str = ""
+) -> DownloadEvent:
+    return DownloadEvent.objects.create(
+        file=file,
+        user=user,
+        company_id=getattr(user, "company_id", None),
+        bytes_range=bytes_range,
+    )
+
+
+def download_history_for(*, user, company_id: int) -> QuerySet[DownloadEvent]:
+    """A company's download history: company admins and staff see everyone's,
+    members only their own."""
+    if user is None or not user.is_authenticated:
+        return DownloadEvent.objects.none()
+    if not (user.is_staff or user.company_id == company_id):
+        return DownloadEvent.objects.none()
+    qs = DownloadEvent.objects.filter(company_id=company_id)
+    if not (user.is_staff or user.is_company_admin):
+        qs = qs.filter(user=user)
+    return qs.select_related("file", "file__page", "user").order_by("-at", "-pk")
+
+
+def download_counts() -> QuerySet:
+    """Staff report: downloads per file and per company."""
+    return (
+        DownloadEvent.objects.values(
+            "file_id",
+            "file__file_name",
+            "file__page__title",
+            "company_id",
+            "company__name",
+        )
+        .annotate(count=Count("pk"))
+        .order_by("-count", "file__file_name", "company__name")
+    )
+
+
+# --- Publication -------------------------------------------------------------------
+
+
+def download_page_published(*, page: DownloadPage) -> None:
+    """Wiring for ``page_published``: the "latest" flag moves to this page, and the
+    notification e-mails are queued (once; the task skips people already told)."""
+    if page.is_latest:
+        _clear_other_latest(page)
+    from .tasks import notify_download_published
+
+    transaction.on_commit(lambda: notify_download_published.enqueue(page.pk))
+
+
+def _clear_other_latest(page: DownloadPage) -> None:
+    others = DownloadPage.objects.filter(
+        product_id=page.product_id, is_latest=True
+    ).exclude(pk=page.pk)
+    release_ids = {r.pk for r in page.releases.all()}
+    if release_ids:
+        others = others.filter(releases__in=release_ids)
+    else:
+        others = others.filter(releases__isnull=True)
+    DownloadPage.objects.filter(
+        pk__in=list(others.values_list("pk", flat=True))
+    ).update(is_latest=False)
+
+
+def _opted_in(users: list[User]) -> list[User]:
+    choices = dict(
+        DownloadNotificationPreference.objects.filter(user__in=users).values_list(
+            "user_id", "opted_in"
+        )
+    )
+    return [u for u in users if choices.get(u.pk, u.is_company_admin)]
+
+
+def download_notifications_send(*, page_id: int) -> int:
+    """E-mail each opted-in person of each company entitled to the page (everyone
+    with a company for a public page), once per page ever. Returns e-mails sent."""
+    page = (
+        DownloadPage.objects.live()
+        .filter(pk=page_id)
+        .select_related("product")
+        .prefetch_related("releases")
+        .first()
+    )
+    if page is None:
+        return 0
+    people = list(
+        User.objects.filter(
+            is_active=True, company__isnull=False, company__is_active=True
+        )
+        .exclude(email="")
+        .exclude(download_notifications__page=page)
+        .order_by("pk")
+    )
+    entitled_companies: dict[int, bool] = {}
+    sent = 0
+    for person in _opted_in(people):
+        if person.company_id not in entitled_companies:
+            entitled_companies[person.company_id] = DownloadAccess(person).check_page(
+                page
+            )[0]
+        if not entitled_companies[person.company_id]:
+            continue
+        try:
+            with transaction.atomic():
+                DownloadNotification.objects.create(page=page, user=person)
+        except IntegrityError:
+            continue  # another worker got there first
+        send_mail(
+            subject=f"Nouveau téléchargement : {page.title}",
+            message=render_to_string(
+                "catalog/email/download_published.txt",
+                {"page": page, "person": person, "portal_url": settings.PORTAL_URL},
+            ),
+            from_email=None,
+            recipient_list=[person.email],
+        )
+        sent += 1
+    return sent
