@@ -255,7 +255,7 @@ SEARCH_INDEX_SETTINGS = {
 def search_engine_backend(url: str, index: str) -> dict:
     """The modelsearch settings of an OpenSearch 2 backend (also used by the tests)."""
     return {
-        "BACKEND": "search.backends",  # opensearch2, recording missed updates
+        "BACKEND": "modelsearch.backends.opensearch2",
         "URLS": [url],
         "INDEX_PREFIX": f"{index}_",
         "TIMEOUT": 5,
