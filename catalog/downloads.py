@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -83,31 +83,47 @@ def download_list_for(
         qs = qs.filter(kind=kind)
     total = qs.count()
     items = list(
-        qs.order_by("-release_date", "-pk")
-        .select_related("product")
-        .prefetch_related("releases", "files")[offset : offset + limit]
+        _with_details(qs.order_by("-release_date", "-pk"), user)[
+            offset : offset + limit
+        ]
     )
     return items, total
 
 
-def download_page_for(*, user, slug: str) -> DownloadPage | None:
-    return (
-        download_pages_visible_to(user)
-        .filter(slug=slug)
-        .select_related("product")
-        .prefetch_related("releases", "files")
-        .first()
+def _with_details(qs: QuerySet[DownloadPage], user) -> QuerySet[DownloadPage]:
+    """What a page shows, in a constant number of queries; linked articles already
+    filtered by :func:`knowledge.selectors.articles_visible_to`."""
+    from knowledge.selectors import articles_visible_to
+
+    return qs.select_related("product").prefetch_related(
+        "releases",
+        "files",
+        Prefetch(
+            "related_articles",
+            queryset=articles_visible_to(user).order_by("title"),
+            to_attr="visible_related_articles",
+        ),
     )
+
+
+def download_page_for(*, user, slug: str) -> DownloadPage | None:
+    return _with_details(
+        download_pages_visible_to(user).filter(slug=slug), user
+    ).first()
 
 
 def related_articles_for(page: DownloadPage, *, user) -> list:
     """The knowledge-base articles linked from ``page`` that ``user`` may read."""
     from knowledge.selectors import articles_visible_to
 
-    ids = [a.pk for a in page.related_articles.all()]
-    if not ids:
-        return []
-    return list(articles_visible_to(user).filter(pk__in=ids).order_by("title"))
+    prefetched = getattr(page, "visible_related_articles", None)
+    if prefetched is not None:
+        return prefetched
+    return list(
+        articles_visible_to(user)
+        .filter(pk__in=page.related_articles.values("pk"))
+        .order_by("title")
+    )
 
 
 def superseding_page_for(page: DownloadPage, *, user) -> DownloadPage | None:
