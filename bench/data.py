@@ -1,0 +1,317 @@
+"""The benchmark's own data generator (not the demo data): seeded, bulk, additive.
+
+Articles are written straight into the page tree (paths computed, ``bulk_create`` for
+``wagtailcore_page`` and a raw insert for the ``ArticlePage`` table), which takes
+seconds for 10,000 pages where ``add_child`` takes minutes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from taggit.models import Tag
+from wagtail.models import Locale, Page, Site
+
+from catalog.models import Licence, LicenceType, Product, Subscription, SupportContract
+from cms.accounts.models import Company, PortalToken, User
+from knowledge.models import (
+    ArticlePage,
+    ArticlePageTag,
+    Audience,
+    Author,
+    Category,
+    KnowledgeIndexPage,
+)
+
+BENCH_COMPANY = "CLI-BENCH"
+LONG_ARTICLE_SLUG = "bench-long-article"
+BATCH = 500
+
+PRODUCTS = [
+    ("autocad", "AutoCAD"),
+    ("revit", "Revit"),
+    ("civil3d", "Civil 3D"),
+    ("inventor", "Inventor"),
+    ("navisworks", "Navisworks Manage"),
+    ("3dsmax", "3ds Max"),
+    ("maya", "Maya"),
+    ("fusion", "Fusion"),
+    ("vault", "Vault Professional"),
+    ("recap", "ReCap Pro"),
+    ("infraworks", "InfraWorks"),
+    ("advance-steel", "Advance Steel"),
+]
+COLLECTIONS = [
+    (
+        "aec",
+        "AEC Collection",
+        [
+            "autocad",
+            "revit",
+            "civil3d",
+            "navisworks",
+            "infraworks",
+            "recap",
+            "advance-steel",
+        ],
+    ),
+    ("pdm", "PD&M Collection", ["autocad", "inventor", "vault", "navisworks"]),
+]
+WORDS = (
+    "licence réseau serveur flexnet erreur installation mise à jour plantage fichier "
+    "gabarit famille export import impression traceur calque bloc référence externe "
+    "nuage points coordonnées projection géoréférencement profil alignement surface "
+    "corridor assemblage esquisse contrainte pièce mise en plan nomenclature coffre "
+    "utilisateur droits déploiement image administrateur registre cache graphique "
+    "carte pilote performance lenteur mémoire sauvegarde récupération corruption "
+    "audit purge dynamo script paramètre partagé maquette collaboration cloud bim "
+    "jeton flex connexion portail compte abonnement activation hors ligne proxy "
+    "pare-feu port antivirus windows version compatibilité plugin application"
+).split()
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def _body(rng: random.Random, blocks: int) -> list[dict]:
+    body = []
+    for i in range(blocks):
+        kind = ("heading", "paragraph", "paragraph", "code", "callout")[i % 5]
+        if kind == "heading":
+            value = {"text": _sentence(rng, 4), "level": "h2"}
+        elif kind == "paragraph":
+            value = f"<p>{_sentence(rng, 40)}</p>"
+        elif kind == "code":
+            value = {
+                "language": "batch",
+                "code": "lmutil lmstat -a -c 27000@srv",
+                "caption": "",
+            }
+        else:
+            value = {
+                "kind": "warning",
+                "title": "Attention",
+                "text": f"<p>{_sentence(rng, 15)}</p>",
+            }
+        body.append(
+            {
+                "type": kind,
+                "value": value,
+                "id": str(uuid.UUID(int=rng.getrandbits(128))),
+            }
+        )
+    return body
+
+
+def create_base(*, n_companies: int) -> dict:
+    """Taxonomy, products, authors, the knowledge index, client companies and the
+    people the workloads act as."""
+    rng = random.Random(7)
+    products = {
+        code: Product.objects.create(code=code, name=name, family="AEC")
+        for code, name in PRODUCTS
+    }
+    for code, name, includes in COLLECTIONS:
+        coll = Product.objects.create(code=code, name=name, is_collection=True)
+        coll.includes.set([products[c] for c in includes])
+        products[code] = coll
+    categories = []
+    for code, name in PRODUCTS:
+        parent = Category.objects.create(name=name, slug=code)
+        categories.append(parent)
+        for sub in ("installation", "licences", "performance", "fichiers"):
+            categories.append(
+                Category.objects.create(
+                    name=sub.title(), slug=f"{code}-{sub}", parent=parent
+                )
+            )
+    Tag.objects.bulk_create([Tag(name=f"tag-{i}", slug=f"tag-{i}") for i in range(200)])
+    Author.objects.bulk_create(
+        [
+            Author(display_name=f"Ingénieur {i}", job_title="Ingénieur support")
+            for i in range(30)
+        ]
+    )
+    # Under the default site's root, where Wagtail's API (and a real site) looks.
+    root = Site.objects.get(is_default_site=True).root_page
+    index = KnowledgeIndexPage(title="Base de connaissances", slug="base-bench")
+    root.add_child(instance=index)
+    index.save_revision().publish()
+
+    Company.objects.bulk_create(
+        [
+            Company(name=f"Société {i}", customer_number=f"CLI-{i:05d}")
+            for i in range(n_companies - 1)
+        ]
+        + [Company(name="Bureau d'études Bench", customer_number=BENCH_COMPANY)]
+    )
+    company = Company.objects.get(customer_number=BENCH_COMPANY)
+    admin = User.objects.create_user(
+        email="admin@bench.example",
+        password="bench",
+        company=company,
+        role=User.Role.ADMIN,
+    )
+    SupportContract.objects.create(
+        company=company, level="premium", start_date=datetime.date(2025, 1, 1)
+    )
+    staff = User.objects.create_user(
+        email="engineer@bench.example", password="bench", is_staff=True
+    )
+    _, admin_token = PortalToken.generate(user=admin)
+    _ = rng
+    return {"admin": admin, "admin_token": admin_token, "staff": staff}
+
+
+@transaction.atomic
+def add_articles(start: int, count: int, *, seed: int = 1) -> None:
+    """Articles ``start`` .. ``start + count - 1`` under the knowledge index."""
+    rng = random.Random(seed * 1_000_003 + start)
+    index = KnowledgeIndexPage.objects.get()
+    locale_id = Locale.get_default().pk
+    ct = ContentType.objects.get_for_model(ArticlePage)
+    category_ids = list(Category.objects.values_list("pk", flat=True))
+    product_ids = list(
+        Product.objects.filter(is_collection=False).values_list("pk", flat=True)
+    )
+    tag_ids = list(Tag.objects.values_list("pk", flat=True))
+    author_ids = list(Author.objects.values_list("pk", flat=True))
+    base_time = timezone.now() - datetime.timedelta(days=3 * 365)
+    local = [f for f in ArticlePage._meta.local_concrete_fields]
+    for batch_start in range(start, start + count, BATCH):
+        numbers = range(batch_start, min(start + count, batch_start + BATCH))
+        pages, details = [], []
+        for n in numbers:
+            long = n == 0
+            title = "Article long : " + _sentence(rng, 6) if long else _sentence(rng, 7)
+            slug = LONG_ARTICLE_SLUG if long else f"bench-{n}"
+            published = base_time + datetime.timedelta(minutes=n * 7)
+            pages.append(
+                Page(
+                    title=title,
+                    draft_title=title,
+                    slug=slug,
+                    path=Page._get_path(index.path, index.depth + 1, n + 1),
+                    depth=index.depth + 1,
+                    numchild=0,
+                    url_path=f"{index.url_path}{slug}/",
+                    content_type=ct,
+                    live=True,
+                    has_unpublished_changes=False,
+                    first_published_at=published,
+                    last_published_at=published,
+                    latest_revision_created_at=published,
+                    locale_id=locale_id,
+                    translation_key=uuid.uuid4(),
+                )
+            )
+            body = _body(rng, 200 if long else rng.randint(4, 10))
+            audience = (
+                Audience.PUBLIC
+                if rng.random() < 0.85
+                else rng.choice(
+                    [Audience.CLIENTS, Audience.PRODUCT_OWNERS, Audience.INTERNAL]
+                )
+            )
+            details.append(
+                dict(
+                    summary=_sentence(rng, 25),
+                    body=body,
+                    category_id=rng.choice(category_ids),
+                    audience=audience,
+                    word_count=sum(len(str(b["value"]).split()) for b in body),
+                    last_reviewed_at=published.date(),
+                )
+            )
+        Page.objects.bulk_create(pages)
+        articles = [
+            ArticlePage(page_ptr_id=p.pk, **d)
+            for p, d in zip(pages, details, strict=True)
+        ]
+        ArticlePage._base_manager._insert(articles, fields=local)
+        ArticlePageTag.objects.bulk_create(
+            [
+                ArticlePageTag(content_object_id=p.pk, tag_id=t)
+                for p in pages
+                for t in rng.sample(tag_ids, 3)
+            ]
+        )
+        ArticlePage.products.through.objects.bulk_create(
+            [
+                ArticlePage.products.through(articlepage_id=p.pk, product_id=pr)
+                for p in pages
+                for pr in rng.sample(product_ids, 2)
+            ]
+        )
+        ArticlePage.authors.through.objects.bulk_create(
+            [
+                ArticlePage.authors.through(articlepage_id=p.pk, author_id=a)
+                for p in pages
+                for a in rng.sample(author_ids, rng.randint(1, 2))
+            ]
+        )
+    KnowledgeIndexPage.objects.filter(pk=index.pk).update(numchild=start + count)
+
+
+@transaction.atomic
+def add_subscriptions(company: Company, count: int, *, start: int = 0) -> None:
+    """``count`` subscriptions of ``company``, each with one licence."""
+    rng = random.Random(company.pk * 7919 + start)
+    products = list(Product.objects.all())
+    today = timezone.localdate()
+    for batch_start in range(start, start + count, BATCH):
+        numbers = range(batch_start, min(start + count, batch_start + BATCH))
+        subs = []
+        for n in numbers:
+            begin = today - datetime.timedelta(days=rng.randint(0, 700))
+            subs.append(
+                Subscription(
+                    company=company,
+                    product=rng.choice(products),
+                    autodesk_id=f"{company.pk}-{n:06d}",
+                    contract_number=f"C{n:07d}",
+                    seats=rng.randint(1, 20),
+                    term="annual",
+                    start_date=begin,
+                    end_date=begin + datetime.timedelta(days=365),
+                    reseller_name="Aplicit",
+                    reseller_email="ventes@aplicit.example",
+                    team="Équipe BIM",
+                )
+            )
+        Subscription.objects.bulk_create(subs)
+        Licence.objects.bulk_create(
+            [
+                Licence(
+                    company=company,
+                    subscription=s,
+                    product=s.product,
+                    licence_type=LicenceType.SINGLE_USER,
+                    quantity=s.seats,
+                    serial_number=f"562-{rng.randint(10**7, 10**8 - 1)}",
+                    product_key="001R1",
+                )
+                for s in subs
+            ]
+        )
+
+
+def add_other_subscriptions(total: int) -> None:
+    """Spread ``total`` subscriptions over the companies other than the bench one."""
+    others = list(Company.objects.exclude(customer_number=BENCH_COMPANY))
+    if not others or total <= 0:
+        return
+    per = max(1, total // len(others))
+    remaining = total
+    for company in others:
+        if remaining <= 0:
+            break
+        n = min(per, remaining)
+        add_subscriptions(company, n)
+        remaining -= n

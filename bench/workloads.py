@@ -1,0 +1,287 @@
+"""The workloads, each beside its peers on the same data, in process."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.test import Client
+from django.test.utils import override_settings
+
+from . import http, queries
+from .data import LONG_ARTICLE_SLUG
+from .measure import check_response, count_queries, timed
+
+DATABASE_ONLY = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+
+@dataclass
+class Context:
+    base: dict
+    conf: dict
+    log: Any
+    client: Client = field(default_factory=Client)
+
+    def gql(
+        self, query: str, variables: dict | None = None, *, token: str | None = None
+    ):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        payload = {"query": query, "variables": variables or {}}
+        return self.client.post(
+            "/graphql/", json.dumps(payload), content_type="application/json", **headers
+        )
+
+    def get(self, url: str, *, token: str | None = None):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        return self.client.get(url, **headers)
+
+    @property
+    def token(self) -> str:
+        return self.base["admin_token"]
+
+    def timed(self, fn, iterations: int | None = None) -> dict:
+        return timed(
+            fn,
+            iterations=iterations or self.conf["iterations"],
+            warmup=self.conf["warmup"],
+        )
+
+
+def _ratios(result: dict, subject: str) -> None:
+    """Ratio of ``subject``'s p50 and p95 to each peer's, in place."""
+    mine = result["peers"][subject]
+    result["ratios"] = {
+        f"{subject}/{peer}": {
+            "p50": round(mine["p50_ms"] / other["p50_ms"], 2),
+            "p95": round(mine["p95_ms"] / other["p95_ms"], 2),
+        }
+        for peer, other in result["peers"].items()
+        if peer != subject and other.get("p50_ms")
+    }
+
+
+# --- the calls, each checked once before timing ----------------------------------
+
+
+def _listing_calls(ctx: Context) -> dict:
+    return {
+        "graphql": lambda: ctx.gql(queries.LISTING),
+        "rest_v2": lambda: ctx.get(queries.REST_LISTING),
+        "django_floor": lambda: ctx.get("/bench/articles/"),
+    }
+
+
+def _article_calls(ctx: Context) -> dict:
+    return {
+        "graphql": lambda: ctx.gql(queries.ARTICLE, {"slug": LONG_ARTICLE_SLUG}),
+        "rest_v2": lambda: ctx.get(f"/api/v2/pages/{_long_article_id()}/"),
+        "django_floor": lambda: ctx.get(f"/bench/articles/{LONG_ARTICLE_SLUG}/"),
+    }
+
+
+def _my_company_calls(ctx: Context) -> dict:
+    return {
+        "graphql": lambda: ctx.gql(queries.MY_COMPANY, token=ctx.token),
+        "django_floor": lambda: ctx.get("/bench/my-company/", token=ctx.token),
+    }
+
+
+def _search_db(ctx: Context):
+    def call():
+        with override_settings(WAGTAILSEARCH_BACKENDS=DATABASE_ONLY):
+            return ctx.gql(queries.SEARCH, {"q": queries.SEARCH_TERMS})
+
+    return call
+
+
+def _search_calls(ctx: Context) -> dict:
+    calls = {"graphql_database": _search_db(ctx)}
+    if settings.BENCH_SEARCH_URL:
+        calls["graphql_engine"] = lambda: ctx.gql(
+            queries.SEARCH, {"q": queries.SEARCH_TERMS}
+        )
+    return calls
+
+
+def _long_article_id() -> int:
+    from knowledge.models import ArticlePage
+
+    return ArticlePage.objects.values_list("pk", flat=True).get(slug=LONG_ARTICLE_SLUG)
+
+
+def query_counts(ctx: Context, only: list[str]) -> dict:
+    """SQL queries of one request of each GraphQL workload (and its peers)."""
+    groups = {
+        "listing": _listing_calls,
+        "article": _article_calls,
+        "my_company": _my_company_calls,
+        "search": _search_calls,
+    }
+    counts = {}
+    for name, make in groups.items():
+        if name not in only:
+            continue
+        for peer, call in make(ctx).items():
+            check_response(call(), graphql=peer.startswith("graphql"))
+            counts[f"{name}.{peer}"] = count_queries(call)
+    return counts
+
+
+def _compare(
+    ctx: Context, calls: dict, subject: str = "graphql", iterations=None
+) -> dict:
+    peers = {}
+    for peer, call in calls.items():
+        check_response(call(), graphql=peer.startswith("graphql"))
+        peers[peer] = ctx.timed(lambda call=call: call(), iterations)
+        ctx.log(
+            f"  {peer}: p50 {peers[peer]['p50_ms']} ms, p95 {peers[peer]['p95_ms']} ms"
+        )
+    result = {"peers": peers}
+    _ratios(result, subject)
+    return result
+
+
+def run_listing(ctx: Context) -> dict:
+    result = _compare(ctx, _listing_calls(ctx))
+    body = json.loads(ctx.gql(queries.LISTING).content)["data"]["articles"]
+    result["items"] = len(body["items"])
+    return result
+
+
+def run_article(ctx: Context) -> dict:
+    from knowledge.models import ArticlePage
+
+    result = _compare(ctx, _article_calls(ctx))
+    page = ArticlePage.objects.get(slug=LONG_ARTICLE_SLUG)
+    result["body_blocks"] = len(page.body.raw_data)
+    return result
+
+
+def run_my_company(ctx: Context) -> dict:
+    result = _compare(ctx, _my_company_calls(ctx))
+    data = json.loads(ctx.gql(queries.MY_COMPANY, token=ctx.token).content)["data"]
+    result["subscriptions"] = len(data["myCompany"]["subscriptions"])
+    return result
+
+
+def run_search(ctx: Context) -> dict:
+    calls = _search_calls(ctx)
+    if settings.BENCH_SEARCH_URL:
+        calls["raw_engine"] = _raw_engine_call(ctx)
+        subject = "graphql_engine"
+    else:
+        subject = "graphql_database"
+    result = _compare(ctx, calls, subject=subject)
+    data = json.loads(ctx.gql(queries.SEARCH, {"q": queries.SEARCH_TERMS}).content)
+    result["total"] = data["data"]["searchArticles"]["total"]
+    result["query"] = queries.SEARCH_TERMS
+    return result
+
+
+def _raw_engine_call(ctx: Context):
+    """The engine request(s) modelsearch sends for the GraphQL search, captured once
+    and replayed with one long-lived opensearch-py client: the floor."""
+    from opensearchpy import OpenSearch
+
+    captured = []
+    original = OpenSearch.search
+
+    def recording(self, *args, **kwargs):
+        captured.append((args, kwargs))
+        return original(self, *args, **kwargs)
+
+    OpenSearch.search = recording
+    try:
+        check_response(
+            ctx.gql(queries.SEARCH, {"q": queries.SEARCH_TERMS}), graphql=True
+        )
+    finally:
+        OpenSearch.search = original
+    if not captured:
+        raise RuntimeError("no engine request captured")
+    client = OpenSearch([settings.BENCH_SEARCH_URL], timeout=10)
+    ctx.raw_search_requests = captured
+
+    def call():
+        for args, kwargs in captured:
+            client.search(*args, **kwargs)
+        return _Ok()
+
+    return call
+
+
+class _Ok:
+    status_code = 200
+
+
+def run_reindex(ctx: Context) -> dict:
+    if not settings.BENCH_SEARCH_URL:
+        return {"skipped": "no search engine reachable"}
+    from .reindex import modelsearch_reindex, raw_bulk_reindex
+
+    raw = raw_bulk_reindex(ctx)
+    ctx.log(f"  raw bulk: {raw['docs']} docs in {raw['seconds']} s")
+    ms = modelsearch_reindex(ctx)
+    ctx.log(f"  modelsearch: {ms['docs']} docs in {ms['seconds']} s")
+    ratio = round(ms["docs_per_s"] / raw["docs_per_s"], 2)
+    return {
+        "peers": {"modelsearch": ms, "raw_bulk": raw},
+        "ratios": {"modelsearch/raw_bulk throughput": ratio},
+    }
+
+
+def run_download(ctx: Context) -> dict:
+    path = settings.BENCH_DIR / "download.bin"
+    size = ctx.conf["download_mb"] * 1024 * 1024
+    if not path.exists() or path.stat().st_size != size:
+        chunk = bytes(range(256)) * 4096  # 1 MiB
+        with path.open("wb") as f:
+            for _ in range(ctx.conf["download_mb"]):
+                f.write(chunk)
+
+    def stream():
+        response = ctx.client.get("/bench/download/")
+        n = sum(len(part) for part in response.streaming_content)
+        response.close()
+        assert n == size, n
+        return response
+
+    def read():
+        n = 0
+        with path.open("rb") as f:
+            while part := f.read(8192):  # FileResponse's block size
+                n += len(part)
+        assert n == size, n
+        return _Ok()
+
+    from catalog import views as catalog_views
+
+    has_feature = any("download" in name.lower() for name in dir(catalog_views))
+    iterations = 5
+    result = _compare(
+        ctx,
+        {"file_response": stream, "disk_read": read},
+        subject="file_response",
+        iterations=iterations,
+    )
+    for peer in result["peers"].values():
+        peer["mb_per_s"] = round(ctx.conf["download_mb"] / (peer["p50_ms"] / 1000), 1)
+    result["file_mb"] = ctx.conf["download_mb"]
+    result["note"] = (
+        "catalog has a download view"
+        if has_feature
+        else "no download view in catalog/ yet: Django FileResponse (bench/views.download) "
+        "streaming a generated file, against a raw read loop of the same file"
+    )
+    return result
+
+
+def run_http(ctx: Context) -> dict:
+    return http.run(ctx)
+
+
+_ = time
