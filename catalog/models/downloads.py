@@ -9,7 +9,10 @@ import os
 import graphene
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from grapple.models import (
     GraphQLBoolean,
@@ -29,9 +32,24 @@ from wagtail.search import index
 HASH_CHUNK = 1024 * 1024
 
 
+class _DownloadsStorage(LazyObject):
+    def _setup(self):
+        self._wrapped = storages["downloads"]
+
+
+_downloads_storage = _DownloadsStorage()
+
+
 def downloads_storage():
-    """The private storage of download files (``STORAGES["downloads"]``)."""
-    return storages["downloads"]
+    """The private storage of download files (``STORAGES["downloads"]``), looked up
+    lazily so a change of the setting (tests) is followed."""
+    return _downloads_storage
+
+
+@receiver(setting_changed)
+def _reset_downloads_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _downloads_storage._wrapped = empty
 
 
 class PrivateFileSystemStorage(FileSystemStorage):

@@ -9,6 +9,7 @@ import time
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -443,3 +444,10 @@ def test_latest_flag_moves_to_the_newly_published_page(world):
     download_page(title="Revit v2", product=world["revit"], is_latest=True)
     first.refresh_from_db()
     assert first.is_latest is False
+
+
+def test_files_live_in_private_storage_without_a_public_url(world, private_storage):  # noqa: F811
+    file = world["files"]["product"]
+    assert (private_storage / file.file.name).read_bytes() == DATA[::-1]
+    assert file.file.url == ""
+    assert not file.file.path.startswith(str(settings.MEDIA_ROOT))
