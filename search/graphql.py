@@ -104,6 +104,7 @@ class SearchQuery(graphene.ObjectType):
     @staticmethod
     def resolve_search_articles(root, info, query, page, per_page, **filters):
         offset, limit = page_bounds(page, per_page)
+        services.pending_index_updates_replay_if_any()  # the engine may be back
         result = selectors.articles_search_for(
             user=info.context.user, query=query, offset=offset, limit=limit, **filters
         )

@@ -70,3 +70,32 @@ class SearchQueryDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.normalised_query}"
+
+
+class PendingIndexUpdate(models.Model):
+    """An index update the search engine could not take (it was down): kept here and
+    replayed when it answers again, so nothing published is ever missing from search."""
+
+    class Action(models.TextChoices):
+        INDEX = "index", _("indexer")
+        DELETE = "delete", _("supprimer")
+
+    app_label = models.CharField(max_length=100)
+    model_name = models.CharField(max_length=100)
+    object_pk = models.CharField(max_length=64)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("mise à jour d'index en attente")
+        verbose_name_plural = _("mises à jour d'index en attente")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["app_label", "model_name", "object_pk"],
+                name="one_pending_update_per_object",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.app_label}.{self.model_name}#{self.object_pk}"

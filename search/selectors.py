@@ -93,6 +93,13 @@ def normalise(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def is_engine(backend) -> bool:
+    """An Elasticsearch/OpenSearch backend (fuzzy queries exist there only)."""
+    from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend
+
+    return isinstance(backend, ElasticsearchBaseSearchBackend)
+
+
 def _with_fallback(run):
     """``run(backend)`` on the configured backend; on the database backend if the
     engine is down and one is configured, else a clear error."""
@@ -276,9 +283,7 @@ def article_suggestions_for(*, user, prefix: str) -> list[ArticlePage]:
 
     def run(backend):
         found = list(backend.autocomplete(prefix, qs)[:SUGGESTIONS])
-        if not found and backend.__class__.__module__.startswith(
-            "modelsearch.backends.opensearch"
-        ):
+        if not found and is_engine(backend):
             from wagtail.search.query import Fuzzy
 
             found = list(backend.search(Fuzzy(prefix), qs)[:SUGGESTIONS])

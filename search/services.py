@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -76,3 +77,78 @@ def ticket_article_unlink(*, ticket_ref: str, article_id: int) -> bool:
         ticket_ref=_ticket_ref(ticket_ref), article_id=article_id
     ).delete()
     return bool(deleted)
+
+
+# Index updates missed while the engine was down -----------------------------------
+
+PENDING_FLAG = "search:pending-index-updates"
+
+
+def pending_index_update_record(*, obj, action: str, error: str = "") -> None:
+    """Remember that ``obj`` must be (re)indexed or removed; the latest action wins."""
+    from django.core.cache import cache
+
+    from .models import PendingIndexUpdate
+
+    meta = obj._meta
+    PendingIndexUpdate.objects.update_or_create(
+        app_label=meta.app_label,
+        model_name=meta.model_name,
+        object_pk=str(obj.pk),
+        defaults={"action": action, "error": error, "recorded_at": timezone.now()},
+    )
+    cache.set(PENDING_FLAG, True, timeout=None)
+
+
+def pending_index_updates_replay(*, limit: int = 500) -> int:
+    """Replay recorded updates on the engine, oldest first; stops at the first
+    failure (the engine is still down) and returns how many went through."""
+    from django.apps import apps
+    from django.core.cache import cache
+    from modelsearch.index import get_indexed_instance
+    from wagtail.search.backends import get_search_backends
+
+    from .backends import ENGINE_DOWN, DurableOpenSearchBackend
+    from .models import PendingIndexUpdate
+
+    backends = [
+        b
+        for b in get_search_backends(with_auto_update=True)
+        if isinstance(b, DurableOpenSearchBackend)
+    ]
+    done = 0
+    for update in PendingIndexUpdate.objects.order_by("recorded_at", "pk")[:limit]:
+        model = apps.get_model(update.app_label, update.model_name)
+        obj = model.objects.filter(pk=update.object_pk).first()
+        indexed = get_indexed_instance(obj) if obj is not None else None
+        try:
+            for backend in backends:
+                if update.action == update.Action.INDEX and indexed is not None:
+                    backend.add_unrecorded(indexed)
+                else:
+                    backend.delete_unrecorded(model(pk=update.object_pk))
+        except ENGINE_DOWN:
+            return done
+        update.delete()
+        done += 1
+    if not PendingIndexUpdate.objects.exists():
+        cache.delete(PENDING_FLAG)
+    return done
+
+
+def pending_index_updates_replay_if_any() -> int:
+    """Cheap to call often (after a search, from the health check): a cache flag says
+    whether anything waits."""
+    from django.core.cache import cache
+
+    if not cache.get(PENDING_FLAG):
+        return 0
+    # At most one attempt per SEARCH_REPLAY_RETRY_SECONDS (and one at a time): a down
+    # engine costs searches nothing more than the fallback.
+    retry = settings.SEARCH_REPLAY_RETRY_SECONDS
+    if not cache.add("search:replay-attempt", True, timeout=retry):
+        return 0
+    done = pending_index_updates_replay()
+    if not cache.get(PENDING_FLAG):  # all caught up: the next miss may retry at once
+        cache.delete("search:replay-attempt")
+    return done

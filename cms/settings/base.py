@@ -255,7 +255,7 @@ SEARCH_INDEX_SETTINGS = {
 def search_engine_backend(url: str, index: str) -> dict:
     """The modelsearch settings of an OpenSearch 2 backend (also used by the tests)."""
     return {
-        "BACKEND": "modelsearch.backends.opensearch2",
+        "BACKEND": "search.backends",  # opensearch2, recording missed updates
         "URLS": [url],
         "INDEX_PREFIX": f"{index}_",
         "TIMEOUT": 5,
@@ -263,6 +263,10 @@ def search_engine_backend(url: str, index: str) -> dict:
         "INDEX_SETTINGS": SEARCH_INDEX_SETTINGS,
     }
 
+
+# Index updates missed while the engine was down are replayed by searches, /health/
+# and `manage.py replay_index_updates`, at most once per this many seconds.
+SEARCH_REPLAY_RETRY_SECONDS = env.int("SEARCH_REPLAY_RETRY_SECONDS", default=30)
 
 if SEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {

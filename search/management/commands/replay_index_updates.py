@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+
+from search.models import PendingIndexUpdate
+from search.services import pending_index_updates_replay
+
+
+class Command(BaseCommand):
+    help = (
+        "Replay the index updates the search engine missed while it was down "
+        "(run from cron every minute; searches and /health/ also trigger it)."
+    )
+
+    def handle(self, *args, **options):
+        waiting = PendingIndexUpdate.objects.count()
+        done = 0
+        while True:
+            batch = pending_index_updates_replay()
+            done += batch
+            if batch == 0 or not PendingIndexUpdate.objects.exists():
+                break
+        left = PendingIndexUpdate.objects.count()
+        self.stdout.write(
+            f"Replayed {done} of {waiting} pending index updates; {left} left."
+        )
+        if left:
+            raise SystemExit(1)
