@@ -138,6 +138,7 @@ def with_listing_relations(qs: QuerySet[ArticlePage], *, user) -> QuerySet[Artic
         qs = qs.annotate(
             helpful_total=_feedback_total(helpful=True),
             not_helpful_total=_feedback_total(helpful=False),
+            linked_ticket_total=_linked_ticket_total(),
             view_total=Coalesce(
                 Subquery(
                     ArticleDailyViews.objects.filter(article=OuterRef("pk"))
@@ -150,6 +151,22 @@ def with_listing_relations(qs: QuerySet[ArticlePage], *, user) -> QuerySet[Artic
             ),
         )
     return qs
+
+
+def _linked_ticket_total():
+    from django.apps import apps
+
+    links = apps.get_model("kbsearch", "TicketArticleLink").objects
+    return Coalesce(
+        Subquery(
+            links.filter(article=OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(n=Count("ticket_ref", distinct=True))
+            .values("n")
+        ),
+        0,
+    )
 
 
 def _feedback_total(*, helpful: bool):

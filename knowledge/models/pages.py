@@ -169,6 +169,7 @@ class ArticlePage(Page):
         GraphQLInt("helpful_count", source="graphql_helpful_count"),
         GraphQLInt("not_helpful_count", source="graphql_not_helpful_count"),
         GraphQLInt("view_count", source="graphql_view_count"),
+        GraphQLInt("linked_ticket_count", source="graphql_linked_ticket_count"),
     ]
     parent_page_types = ["knowledge.KnowledgeIndexPage"]
     subpage_types: list[str] = []
@@ -196,6 +197,9 @@ class ArticlePage(Page):
 
     def graphql_view_count(self, info, **kwargs):
         return self._staff_stat(info, "view_total", view_count)
+
+    def graphql_linked_ticket_count(self, info, **kwargs):
+        return self._staff_stat(info, "linked_ticket_total", linked_ticket_count)
 
     def _staff_stat(self, info, annotation, compute, **kwargs):
         if not is_staff(info.context.user):
@@ -231,6 +235,11 @@ class ArticlePage(Page):
 
 def feedback_count(article: ArticlePage, *, helpful: bool) -> int:
     return article.feedback.filter(helpful=helpful).count()
+
+
+def linked_ticket_count(article: ArticlePage) -> int:
+    # ticket_links: search.TicketArticleLink (the search app links tickets to articles)
+    return article.ticket_links.values("ticket_ref").distinct().count()
 
 
 def view_count(article: ArticlePage) -> int:

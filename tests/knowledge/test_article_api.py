@@ -20,7 +20,7 @@ LISTING = """query($n: Int, $p: Int, $order: String) {
       versions { version product { code } }
       authors { displayName }
       relatedArticles { id title }
-      helpfulCount notHelpfulCount viewCount
+      helpfulCount notHelpfulCount viewCount linkedTicketCount
     }
   }
 }"""
@@ -130,16 +130,30 @@ def test_per_page_above_the_cap_is_refused(gql, db):
     assert "between 1 and 100" in result.error_messages[0]
 
 
-def test_staff_counts_are_null_for_clients(gql, db, member_a, staff):
+def test_staff_counts_are_null_for_clients(gql, db, member_a, staff, company_a):
+    from search.models import TicketArticleLink
+
     page = kb.article("Compté")
+    for ref in ("T-1", "T-2"):
+        TicketArticleLink.objects.create(
+            ticket_ref=ref, article=page, company=company_a
+        )
     ArticleFeedback.objects.create(article=page, user=member_a, helpful=True)
     ArticleDailyViews.objects.create(article=page, day="2026-11-01", count=7)
-    query = "query($s: String) { article(slug: $s) { helpfulCount viewCount } }"
-    assert gql(query, {"s": page.slug}, user=member_a).data["article"] == {
+    query = """query($s: String) {
+      article(slug: $s) { helpfulCount viewCount linkedTicketCount }
+      articles { items { linkedTicketCount } } }"""
+    as_client = gql(query, {"s": page.slug}, user=member_a).data
+    assert as_client["article"] == {
         "helpfulCount": None,
         "viewCount": None,
+        "linkedTicketCount": None,
     }
-    staff_view = gql(query, {"s": page.slug}, user=staff).data["article"]
+    assert as_client["articles"]["items"] == [{"linkedTicketCount": None}]
+    as_staff = gql(query, {"s": page.slug}, user=staff).data
+    assert as_staff["articles"]["items"] == [{"linkedTicketCount": 2}]
+    staff_view = as_staff["article"]
+    assert staff_view["linkedTicketCount"] == 2
     assert staff_view["helpfulCount"] == 1
     assert staff_view["viewCount"] >= 8  # 7 + the staff's own read
 
