@@ -20,7 +20,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cms.accounts.models import User
+from cms.accounts.models import Company, User
 from cms.api.pagination import page_bounds
 from cms.visibility import is_staff, register_page_rule, visible_pages
 
@@ -149,8 +149,8 @@ class Holdings:
     @classmethod
     def load(cls, company_id: int | None, at: datetime.date | None = None):
         at = at or timezone.localdate()
-        if company_id is None:
-            return cls(None, at)
+        if not Company.objects.filter(pk=company_id, is_active=True).exists():
+            return cls(None, at)  # no company, or a deactivated one: holds nothing
         subscriptions = list(
             Subscription.objects.filter(company_id=company_id)
             .select_related("product")

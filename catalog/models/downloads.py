@@ -228,10 +228,6 @@ class DownloadPage(Page):
         verbose_name = _("page de téléchargement")
         verbose_name_plural = _("pages de téléchargement")
 
-    @property
-    def is_release_specific(self) -> bool:
-        return bool(self.releases.all())
-
     # GraphQL resolvers: what the caller may see is decided in catalog.downloads.
     def graphql_files(self, info, **kwargs):
         return list(self.files.all())
