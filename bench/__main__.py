@@ -32,7 +32,7 @@ def _reachable(url: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--size", choices=["small", "large"], default="small")
+    parser.add_argument("--size", choices=["small", "medium", "large"], default="small")
     parser.add_argument(
         "--only",
         choices=WORKLOADS,

@@ -183,7 +183,7 @@ def add_articles(start: int, count: int, *, seed: int = 1) -> None:
     tag_ids = list(Tag.objects.values_list("pk", flat=True))
     author_ids = list(Author.objects.values_list("pk", flat=True))
     base_time = timezone.now() - datetime.timedelta(days=3 * 365)
-    local = [f for f in ArticlePage._meta.local_concrete_fields]
+    local = list(ArticlePage._meta.local_concrete_fields)
     for batch_start in range(start, start + count, BATCH):
         numbers = range(batch_start, min(start + count, batch_start + BATCH))
         pages, details = [], []
@@ -220,14 +220,14 @@ def add_articles(start: int, count: int, *, seed: int = 1) -> None:
                 )
             )
             details.append(
-                dict(
-                    summary=_sentence(rng, 25),
-                    body=body,
-                    category_id=rng.choice(category_ids),
-                    audience=audience,
-                    word_count=sum(len(str(b["value"]).split()) for b in body),
-                    last_reviewed_at=published.date(),
-                )
+                {
+                    "summary": _sentence(rng, 25),
+                    "body": body,
+                    "category_id": rng.choice(category_ids),
+                    "audience": audience,
+                    "word_count": sum(len(str(b["value"]).split()) for b in body),
+                    "last_reviewed_at": published.date(),
+                }
             )
         Page.objects.bulk_create(pages)
         articles = [

@@ -25,7 +25,9 @@ local threads = {{}}
 function setup(thread) table.insert(threads, thread) end
 function init(args) gql_errors = 0 end
 function response(status, headers, body)
-  if status == 200 and body:find('"errors"', 1, true) then gql_errors = gql_errors + 1 end
+  if status == 200 and body:find('"errors"', 1, true) then
+    gql_errors = gql_errors + 1
+  end
 end
 function done(summary, latency, requests)
   local n = 0

@@ -170,24 +170,24 @@ def write_markdown(results: dict) -> None:
         "`bench/results/<timestamp>.json`. Issue 7.",
         "",
         f"- **Date**: {results['date']}",
-        f"- **Machine**: {m['nproc']} CPUs, {m['ram_gb']} GB RAM, {m['cpu']} ({m['os']}). "
+        f"- **Machine**: {m['nproc']} CPUs, {m['ram_gb']} GB RAM, {m['cpu']} ({m['os']}). "  # noqa: E501
         "Shared with other engineers' test runs while measuring: figures are noisy.",
         "- **Versions**: " + ", ".join(f"{k} {val}" for k, val in v.items()),
         f"- **Data** (own generator, seeded): {conf['articles']:,} articles "
         f"(first size for query counts: {conf['articles_first']:,}), "
         f"{conf['companies']} companies, {conf['subscriptions']:,} subscriptions "
         f"({conf['my_subscriptions']} for the measured company, each with a licence); "
-        f"the long article has {_get(w, 'article', 'body_blocks', default='-')} blocks.",
+        f"the long article has {_get(w, 'article', 'body_blocks', default='-')} blocks.",  # noqa: E501
         f"- **Method**: in process with `django.test.Client`, {conf['warmup']} warm-up "
         f"calls then {conf['iterations']} timed calls per peer (download: 5); SQLite "
         "unless DATABASE_URL is set; search engine: "
         f"{results['engine_url'] or 'none reachable (database backend only)'}.",
         f"- **Run time**: {results['timings_s'].get('total')} s "
-        f"({', '.join(f'{k} {s} s' for k, s in results['timings_s'].items() if k != 'total')}).",
+        f"({', '.join(f'{k} {s} s' for k, s in results['timings_s'].items() if k != 'total')}).",  # noqa: E501
         "",
         "## In process: p50 / p95 and ratios to each peer",
         "",
-        "| workload | peer | p50 ms | p95 ms | ratio of the subject to this peer (p50 / p95) |",
+        "| workload | peer | p50 ms | p95 ms | ratio of the subject to this peer (p50 / p95) |",  # noqa: E501
         "| --- | --- | ---: | ---: | --- |",
     ]
     subjects = {
@@ -198,7 +198,7 @@ def write_markdown(results: dict) -> None:
         "download": "file_response",
     }
     labels = {
-        "listing": "knowledge-base listing (20 articles + category, tags, authors, products)",
+        "listing": "knowledge-base listing (20 articles + category, tags, authors, products)",  # noqa: E501
         "article": "one article, long StreamField body",
         "my_company": "`myCompany`, 200 subscriptions + licences (company admin)",
         "search": f'`searchArticles` "{_get(w, "search", "query", default="")}" '
@@ -209,7 +209,7 @@ def write_markdown(results: dict) -> None:
         res = w.get(name) or {}
         if "peers" not in res:
             lines.append(
-                f"| {labels[name]} | - | - | - | {res.get('error') or res.get('skipped') or 'not run'} |"
+                f"| {labels[name]} | - | - | - | {res.get('error') or res.get('skipped') or 'not run'} |"  # noqa: E501
             )
             continue
         for peer, fig in res["peers"].items():
@@ -253,14 +253,14 @@ def write_markdown(results: dict) -> None:
     ]
     if "endpoints" in ht:
         lines += [
-            "| endpoint | requests/s | p50 ms | p99 ms | errors (non-2xx + socket + GraphQL) |",
+            "| endpoint | requests/s | p50 ms | p99 ms | errors (non-2xx + socket + GraphQL) |",  # noqa: E501
             "| --- | ---: | ---: | ---: | --- |",
         ]
         for name, fig in ht["endpoints"].items():
             detail = ", ".join(f"{k} {n}" for k, n in fig["errors_detail"].items() if n)
             lines.append(
                 f"| {name} | {fig['requests_per_s']} | {fig['p50_ms']} | "
-                f"{fig['p99_ms']} | {fig['errors']}{' (' + detail + ')' if detail else ''} |"
+                f"{fig['p99_ms']} | {fig['errors']}{' (' + detail + ')' if detail else ''} |"  # noqa: E501
             )
     else:
         lines.append(ht.get("skipped") or ht.get("error") or "not run")

@@ -15,6 +15,7 @@ from . import http, queries
 from .data import LONG_ARTICLE_SLUG
 from .measure import check_response, count_queries, timed
 
+SLOW_SECONDS = 0.5
 DATABASE_ONLY = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 
@@ -135,8 +136,15 @@ def _compare(
 ) -> dict:
     peers = {}
     for peer, call in calls.items():
+        start = time.perf_counter()
         check_response(call(), graphql=peer.startswith("graphql"))
-        peers[peer] = ctx.timed(lambda call=call: call(), iterations)
+        if time.perf_counter() - start > SLOW_SECONDS:
+            # Too slow to iterate within the run's budget: a few timed calls only
+            # (p95 of 5 is their maximum).
+            peers[peer] = timed(call, iterations=5, warmup=1)
+            peers[peer]["note"] = f"over {SLOW_SECONDS} s per call: 5 calls"
+        else:
+            peers[peer] = ctx.timed(lambda call=call: call(), iterations)
         ctx.log(
             f"  {peer}: p50 {peers[peer]['p50_ms']} ms, p95 {peers[peer]['p95_ms']} ms"
         )
@@ -260,7 +268,7 @@ def run_download(ctx: Context) -> dict:
 
     from catalog import views as catalog_views
 
-    has_feature = any("download" in name.lower() for name in dir(catalog_views))
+    has_feature = hasattr(catalog_views, "download_file")
     iterations = 5
     result = _compare(
         ctx,
@@ -272,16 +280,17 @@ def run_download(ctx: Context) -> dict:
         peer["mb_per_s"] = round(ctx.conf["download_mb"] / (peer["p50_ms"] / 1000), 1)
     result["file_mb"] = ctx.conf["download_mb"]
     result["note"] = (
-        "catalog has a download view"
-        if has_feature
-        else "no download view in catalog/ yet: Django FileResponse (bench/views.download) "
-        "streaming a generated file, against a raw read loop of the same file"
+        "Django FileResponse (bench/views.download) streaming a generated file, "
+        "against a raw read loop of the same file; "
+        + (
+            "catalog.views.download_file (signed links, entitlement, ranges) now "
+            "exists but is not wired into the benchmark yet"
+            if has_feature
+            else "no download view in catalog/ yet"
+        )
     )
     return result
 
 
 def run_http(ctx: Context) -> dict:
     return http.run(ctx)
-
-
-_ = time

@@ -1,0 +1,47 @@
+"""``python -m bench.profile WORKLOAD [N]``: pyinstrument profile of N in-process calls
+of one GraphQL workload against the last run's data (var/bench/), printed as text."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    name = sys.argv[1] if len(sys.argv) > 1 else "listing"
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    url = os.environ.get("SEARCH_URL", "")
+    os.environ.setdefault("BENCH_SEARCH_URL", url)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+    from pyinstrument import Profiler
+
+    from cms.accounts.models import PortalToken, User
+
+    from . import queries
+    from .data import LONG_ARTICLE_SLUG
+    from .workloads import Context
+
+    admin = User.objects.get(email="admin@bench.example")
+    _, token = PortalToken.generate(user=admin)
+    ctx = Context(base={"admin": admin, "admin_token": token}, conf={}, log=print)
+    calls = {
+        "listing": lambda: ctx.gql(queries.LISTING),
+        "article": lambda: ctx.gql(queries.ARTICLE, {"slug": LONG_ARTICLE_SLUG}),
+        "my_company": lambda: ctx.gql(queries.MY_COMPANY, token=ctx.token),
+        "search": lambda: ctx.gql(queries.SEARCH, {"q": queries.SEARCH_TERMS}),
+    }
+    call = calls[name]
+    call()
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for _ in range(n):
+            call()
+    show_all = os.environ.get("PROFILE_ALL") == "1"
+    sys.stdout.write(profiler.output_text(unicode=True, color=False, show_all=show_all))
+
+
+if __name__ == "__main__":
+    main()
