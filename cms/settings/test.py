@@ -13,3 +13,9 @@ GRAPHQL_INTROSPECTION = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 DEMO_DATA_ALLOWED = True
+# Download files written by tests (demo loads) stay in memory; the download tests
+# use a temporary folder.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "downloads": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+}
