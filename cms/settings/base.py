@@ -297,7 +297,9 @@ else:
     STORAGES["downloads"] = {
         "BACKEND": "catalog.models.downloads.PrivateFileSystemStorage",
         "OPTIONS": {
-            "location": env("DOWNLOADS_ROOT", default=str(VAR_DIR / "private-downloads")),
+            "location": env(
+                "DOWNLOADS_ROOT", default=str(VAR_DIR / "private-downloads")
+            ),
             "base_url": None,
         },
     }
