@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -20,7 +20,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cms.accounts.models import Company, User
+from cms.accounts.models import User
 from cms.api.pagination import page_bounds
 from cms.visibility import is_staff, register_page_rule, visible_pages
 
@@ -30,12 +30,10 @@ from .models import (
     DownloadNotification,
     DownloadNotificationPreference,
     DownloadPage,
-    Licence,
     Product,
     ProductRelease,
-    Subscription,
 )
-from .selectors import Entitlement
+from .selectors import Entitlement, Holdings
 
 logger = logging.getLogger(__name__)
 
@@ -133,75 +131,6 @@ def superseding_page_for(page: DownloadPage, *, user) -> DownloadPage | None:
 
 
 # --- Entitlement -------------------------------------------------------------------
-
-
-@dataclass
-class Holdings:
-    """A company's subscriptions and licences in force, loaded once (4 queries), to
-    answer :func:`catalog.selectors.subscription_for_product` for many products
-    in memory with the same rules."""
-
-    company_id: int | None
-    at: datetime.date
-    subscriptions: list[Subscription] = field(default_factory=list)
-    licences: list[Licence] = field(default_factory=list)
-
-    @classmethod
-    def load(cls, company_id: int | None, at: datetime.date | None = None):
-        at = at or timezone.localdate()
-        if not Company.objects.filter(pk=company_id, is_active=True).exists():
-            return cls(None, at)  # no company, or a deactivated one: holds nothing
-        subscriptions = list(
-            Subscription.objects.filter(company_id=company_id)
-            .select_related("product")
-            .prefetch_related("product__includes")
-            .order_by("-end_date", "-pk")
-        )
-        licences = list(
-            Licence.objects.in_force(at)
-            .filter(company_id=company_id)
-            .select_related("product")
-            .prefetch_related("product__includes")
-        )
-        return cls(company_id, at, subscriptions, licences)
-
-    @staticmethod
-    def _covers(product: Product, product_id: int) -> bool:
-        return product.pk == product_id or any(
-            p.pk == product_id for p in product.includes.all()
-        )
-
-    def entitlement(self, product_id: int, release=None) -> Entitlement:
-        if self.company_id is None:
-            return Entitlement(False, "no_subscription")
-        at = self.at
-        subscriptions = [
-            s for s in self.subscriptions if self._covers(s.product, product_id)
-        ]
-        current = [
-            s
-            for s in subscriptions
-            if not s.is_cancelled and s.start_date <= at <= s.end_date
-        ]
-        if current:
-            return Entitlement(True, "subscription", subscription=current[0])
-        licence = next(
-            (lic for lic in self.licences if self._covers(lic.product, product_id)),
-            None,
-        )
-        if licence is not None:
-            return Entitlement(True, "licence", licence=licence)
-        if not subscriptions:
-            return Entitlement(False, "no_subscription")
-        latest = subscriptions[0]
-        if latest.is_cancelled:
-            return Entitlement(False, "cancelled", subscription=latest)
-        if latest.start_date > at:
-            return Entitlement(False, "not_started", subscription=latest)
-        if release is not None and release.release_date:
-            if release.release_date > latest.end_date:
-                return Entitlement(False, "release_not_covered", subscription=latest)
-        return Entitlement(False, "ended", subscription=latest)
 
 
 def _date(d: datetime.date | None) -> str:

@@ -7,7 +7,7 @@ company already resolved for that caller) and returns only what they may see.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.utils import timezone
@@ -172,48 +172,79 @@ def subscription_for_product(
 
     Refusals are explained: with a ``release`` (a ``ProductRelease``) that came out
     after the last subscription ended, the reason is ``release_not_covered`` rather
-    than ``ended``. Two queries at most.
+    than ``ended``. For many products at once, load :class:`Holdings` once.
     """
-    at = at or timezone.localdate()
-    if company_id is None:
-        return Entitlement(False, "no_subscription")
-    covering = Q(product_id=product_id) | Q(product__includes__pk=product_id)
-    subscriptions = list(
-        Subscription.objects.filter(company_id=company_id)
-        .filter(covering)
-        .select_related("product")
-        .distinct()
-        .order_by("-end_date", "-pk")
-    )
-    current = [
-        s
-        for s in subscriptions
-        if not s.is_cancelled and s.start_date <= at <= s.end_date
-    ]
-    if current:
-        return Entitlement(True, "subscription", subscription=current[0])
-    licence = (
-        Licence.objects.in_force(at)
-        .filter(company_id=company_id)
-        .filter(Q(product_id=product_id) | Q(product__includes__pk=product_id))
-        .select_related("product")
-        .first()
-    )
-    if licence is not None:
-        return Entitlement(True, "licence", licence=licence)
-    if not subscriptions:
-        return Entitlement(False, "no_subscription")
-    latest = subscriptions[0]
-    if latest.is_cancelled:
-        return Entitlement(False, "cancelled", subscription=latest)
-    if latest.start_date > at:
-        return Entitlement(False, "not_started", subscription=latest)
-    if release is not None and release.release_date:
-        # A release out before the subscription ended was paid for (Autodesk's
-        # "previous versions" rights are not modelled; staff decide case by case).
-        if release.release_date > latest.end_date:
-            return Entitlement(False, "release_not_covered", subscription=latest)
-    return Entitlement(False, "ended", subscription=latest)
+    return Holdings.load(company_id, at).entitlement(product_id, release)
+
+
+@dataclass
+class Holdings:
+    """A company's subscriptions and licences in force, loaded once (4 queries):
+    the entitlement rule for any number of products, answered in memory."""
+
+    company_id: int | None
+    at: datetime.date
+    subscriptions: list[Subscription] = field(default_factory=list)
+    licences: list[Licence] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, company_id: int | None, at: datetime.date | None = None):
+        at = at or timezone.localdate()
+        if not Company.objects.filter(pk=company_id, is_active=True).exists():
+            return cls(None, at)  # no company, or a deactivated one: holds nothing
+        subscriptions = list(
+            Subscription.objects.filter(company_id=company_id)
+            .select_related("product")
+            .prefetch_related("product__includes")
+            .order_by("-end_date", "-pk")
+        )
+        licences = list(
+            Licence.objects.in_force(at)
+            .filter(company_id=company_id)
+            .select_related("product")
+            .prefetch_related("product__includes")
+        )
+        return cls(company_id, at, subscriptions, licences)
+
+    @staticmethod
+    def _covers(product: Product, product_id: int) -> bool:
+        return product.pk == product_id or any(
+            p.pk == product_id for p in product.includes.all()
+        )
+
+    def entitlement(self, product_id: int, release=None) -> Entitlement:
+        if self.company_id is None:
+            return Entitlement(False, "no_subscription")
+        at = self.at
+        subscriptions = [
+            s for s in self.subscriptions if self._covers(s.product, product_id)
+        ]
+        current = [
+            s
+            for s in subscriptions
+            if not s.is_cancelled and s.start_date <= at <= s.end_date
+        ]
+        if current:
+            return Entitlement(True, "subscription", subscription=current[0])
+        licence = next(
+            (lic for lic in self.licences if self._covers(lic.product, product_id)),
+            None,
+        )
+        if licence is not None:
+            return Entitlement(True, "licence", licence=licence)
+        if not subscriptions:
+            return Entitlement(False, "no_subscription")
+        latest = subscriptions[0]
+        if latest.is_cancelled:
+            return Entitlement(False, "cancelled", subscription=latest)
+        if latest.start_date > at:
+            return Entitlement(False, "not_started", subscription=latest)
+        if release is not None and release.release_date:
+            # A release out before the subscription ended was paid for (Autodesk's
+            # "previous versions" rights are not modelled; staff decide case by case).
+            if release.release_date > latest.end_date:
+                return Entitlement(False, "release_not_covered", subscription=latest)
+        return Entitlement(False, "ended", subscription=latest)
 
 
 # --- Support contract and SLA ----------------------------------------------------

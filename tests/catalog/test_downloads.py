@@ -453,28 +453,6 @@ def test_files_live_in_private_storage_without_a_public_url(world, private_stora
     assert not file.file.path.startswith(str(settings.MEDIA_ROOT))
 
 
-def test_holdings_answer_like_subscription_for_product(world, company_a, company_b):
-    """The in-memory check used for lists gives the catalogue selector's answers."""
-    from catalog.downloads import Holdings
-    from catalog.selectors import subscription_for_product
-
-    autocad = ProductFactory(code="autocad")
-    releases = [None, world["r2025"], *ProductRelease.objects.filter(version="2026")]
-    for company_id in (company_a.pk, company_b.pk, world["morel"].company_id, None):
-        holdings = Holdings.load(company_id)
-        for product in (world["revit"], autocad):
-            for release in releases:
-                expected = subscription_for_product(
-                    company_id=company_id, product_id=product.pk, release=release
-                )
-                got = holdings.entitlement(product.pk, release)
-                assert (got.entitled, got.reason, got.ended_on) == (
-                    expected.entitled,
-                    expected.reason,
-                    expected.ended_on,
-                )
-
-
 def test_deactivated_company_downloads_nothing_gated(world, member_a):
     member_a.company.is_active = False
     member_a.company.save()
