@@ -7,14 +7,12 @@ Resolvers are thin: visibility and entitlement are decided in
 
 from __future__ import annotations
 
-import math
-
 import graphene
 from django.urls import reverse
 from grapple.registry import registry
 
 from cms.api.errors import ApiError, NotFound
-from cms.api.pagination import page_bounds
+from cms.api.pagination import page_bounds, page_of, paginated_type
 
 from . import downloads
 from .models import DownloadFile, DownloadKind, DownloadPage
@@ -30,12 +28,7 @@ def download_file_type():
     return registry.models[DownloadFile]
 
 
-class DownloadList(graphene.ObjectType):
-    items = graphene.List(graphene.NonNull(download_page_type), required=True)
-    total = graphene.Int(required=True)
-    page = graphene.Int(required=True)
-    per_page = graphene.Int(required=True)
-    pages = graphene.Int(required=True)
+DownloadList = paginated_type("DownloadList", download_page_type)
 
 
 class DownloadHistoryPage(graphene.ObjectType):
@@ -100,13 +93,7 @@ class DownloadQuery(graphene.ObjectType):
             page=page,
             per_page=per_page,
         )
-        return DownloadList(
-            items=items,
-            total=total,
-            page=page,
-            per_page=per_page,
-            pages=math.ceil(total / per_page),
-        )
+        return page_of(items, total=total, page=page, per_page=per_page)
 
     @staticmethod
     def resolve_download(root, info, slug):

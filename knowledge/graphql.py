@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import graphene
 from grapple.registry import registry
 
 from cms.api.errors import ApiError, NotFound
-from cms.api.pagination import page_bounds
+from cms.api.pagination import page_bounds, page_of, paginated_type
 
 from . import selectors, services
 from .models import ArticlePage, FeedbackReason
@@ -18,12 +16,7 @@ def article_type():
     return registry.pages[ArticlePage]
 
 
-class ArticleList(graphene.ObjectType):
-    items = graphene.List(graphene.NonNull(article_type), required=True)
-    total = graphene.Int(required=True)
-    page = graphene.Int(required=True)
-    per_page = graphene.Int(required=True)
-    pages = graphene.Int(required=True)
+ArticleList = paginated_type("ArticleList", article_type)
 
 
 class CategoryNode(graphene.ObjectType):
@@ -106,13 +99,11 @@ class KnowledgeQuery(graphene.ObjectType):
             filters=selectors.ArticleFilters(**filters),
             order=order,
         )
-        total = qs.count()
-        return ArticleList(
-            items=list(qs[offset : offset + limit]),
-            total=total,
+        return page_of(
+            list(qs[offset : offset + limit]),
+            total=qs.count(),
             page=page,
             per_page=per_page,
-            pages=math.ceil(total / per_page) if total else 0,
         )
 
     @staticmethod

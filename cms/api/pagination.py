@@ -15,3 +15,33 @@ def page_bounds(page: int, per_page: int) -> tuple[int, int]:
     if page < 1:
         raise ApiError(f"'page' starts at 1 (got {page}).")
     return (page - 1) * per_page, per_page
+
+
+def paginated_type(name: str, item_type, description: str = ""):
+    """A GraphQL object type for one page of ``item_type`` (a type or a callable
+    returning one), with the total and the page arithmetic."""
+    import graphene
+
+    return type(
+        name,
+        (graphene.ObjectType,),
+        {
+            "__doc__": description or f"One page of {name.removesuffix('List')}s.",
+            "items": graphene.List(graphene.NonNull(item_type), required=True),
+            "total": graphene.Int(required=True),
+            "page": graphene.Int(required=True),
+            "per_page": graphene.Int(required=True),
+            "pages": graphene.Int(required=True),
+        },
+    )
+
+
+def page_of(items, *, total: int, page: int, per_page: int) -> dict:
+    """The value of a :func:`paginated_type` field."""
+    return {
+        "items": items,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": -(-total // per_page),
+    }
