@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from cms.accounts.models import Company, User
+from cms.visibility import is_staff
 
 from . import sla
 from .models import (
@@ -22,10 +23,6 @@ from .models import (
     SubscriptionStatus,
     SupportContract,
 )
-
-
-def _is_staff(user: User | None) -> bool:
-    return bool(user and user.is_authenticated and user.is_staff)
 
 
 def _may_see(user: User | None, company_id: int | None) -> bool:
@@ -46,7 +43,7 @@ def company_of(user: User | None) -> Company | None:
 
 def company_for_staff(*, user: User | None, company_id) -> Company | None:
     """Any company, for staff; None for everyone else (as for an unknown id)."""
-    if not _is_staff(user):
+    if not is_staff(user):
         return None
     try:
         return Company.objects.filter(pk=int(company_id)).first()
@@ -60,7 +57,7 @@ def company_for_staff(*, user: User | None, company_id) -> Company | None:
 def licence_secrets_visible_to(user: User | None, company_id: int) -> bool:
     """Serial numbers and product keys: company admins and staff; members see them
     masked."""
-    if _is_staff(user):
+    if is_staff(user):
         return True
     return bool(_may_see(user, company_id) and user.is_company_admin)
 
