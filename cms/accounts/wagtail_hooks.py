@@ -5,6 +5,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .graphql import AccountsMutation, AccountsQuery
 from .models import Company
+from .views import ServiceTokenViewSet
 
 
 @hooks.register("register_schema_query")
@@ -29,3 +30,8 @@ class CompanyViewSet(SnippetViewSet):
 
 
 register_snippet(CompanyViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_service_token_viewset():
+    return ServiceTokenViewSet("service_tokens")
