@@ -29,6 +29,7 @@ from knowledge.selectors import (
     articles_visible_to,
     audiences_possible_for,
     category_and_descendant_ids,
+    with_listing_relations,
 )
 
 from .models import TicketArticleLink
@@ -149,7 +150,10 @@ def _hits(
         return []
 
     def run(backend):
-        results = backend.search(query, candidates, operator=operator).annotate_score(
+        # Up to MAX_MATCHES hits feed the total and the facets: fetch them light
+        # (id and title); the page shown is fetched whole by _complete().
+        light = candidates.only("id", "title")
+        results = backend.search(query, light, operator=operator).annotate_score(
             "score"
         )
         return [SearchHit(page, page.score) for page in results[:MAX_MATCHES]]
@@ -160,6 +164,19 @@ def _hits(
     # holds a query word ranks above a body-only match everywhere.
     hits.sort(key=lambda hit: not _matches_any(hit.article.title, terms))
     return hits
+
+
+def _complete(hits: list[SearchHit], user) -> list[SearchHit]:
+    """The hits with their articles fetched whole, with everything the article type
+    resolves, in a constant number of queries."""
+    full = with_listing_relations(
+        ArticlePage.objects.filter(pk__in=[hit.article.pk for hit in hits]), user=user
+    ).in_bulk()
+    return [
+        SearchHit(full[hit.article.pk], hit.score, hit.highlights)
+        for hit in hits
+        if hit.article.pk in full
+    ]
 
 
 def _terms(query: str) -> list[str]:
@@ -238,7 +255,7 @@ def articles_search_for(
         articles_visible_to(user), product=product, version=version, category=category
     )
     hits = _hits(readable, user, query)
-    items = hits[offset : offset + limit]
+    items = _complete(hits[offset : offset + limit], user)
     for hit in items:
         hit.highlights = highlight(hit.article.summary, query)
     matched = [hit.article.pk for hit in hits]
@@ -300,7 +317,7 @@ def pages_search_for(
     """Full-text search of the articles ``user`` may read, best first."""
     query = clean_query(query)
     hits = _hits(articles_visible_to(user), user, query)
-    return [hit.article for hit in hits][:limit]
+    return [hit.article for hit in _complete(hits[:limit], user)]
 
 
 # Ticket linkage ----------------------------------------------------------------
@@ -388,7 +405,7 @@ def ticket_suggestions_for(
         return base * (1 + 0.25 * math.log1p(linked.get(hit.article.pk, 0)))
 
     ranked = sorted(enumerate(hits), key=rank, reverse=True)
-    return [hit for _position, hit in ranked[:limit]]
+    return _complete([hit for _position, hit in ranked[:limit]], reader)
 
 
 def ticket_links_for(*, user, service_token, ticket_ref: str) -> QuerySet:
