@@ -58,7 +58,8 @@ class CatalogProduct(graphene.ObjectType):
 
     @staticmethod
     def resolve_includes(product, info):
-        return product.includes.all()
+        included = getattr(product, "included_products", None)  # prefetched
+        return product.includes.all() if included is None else included
 
 
 class CatalogLicence(graphene.ObjectType):
@@ -116,7 +117,7 @@ class CatalogSubscription(graphene.ObjectType):
 
     @staticmethod
     def resolve_licences(sub, info):
-        return sub.licences.all()  # prefetched by the selector, with its scoping
+        return sub.visible_licences  # prefetched by the selector, with its scoping
 
 
 class SlaTarget(graphene.ObjectType):

@@ -100,9 +100,18 @@ def subscriptions_for(
     if product:
         qs = qs.filter(Q(product__code=product) | Q(product__includes__code=product))
         qs = qs.distinct()
+    # Prefetched into lists (to_attr): no per-row queryset clone for 200 rows.
     return qs.select_related("product").prefetch_related(
-        "product__includes",
-        Prefetch("licences", queryset=licences_for(user=user, company_id=company_id)),
+        Prefetch(
+            "product__includes",
+            queryset=Product.objects.all(),
+            to_attr="included_products",
+        ),
+        Prefetch(
+            "licences",
+            queryset=licences_for(user=user, company_id=company_id),
+            to_attr="visible_licences",
+        ),
     )
 
 
