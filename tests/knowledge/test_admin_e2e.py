@@ -104,6 +104,13 @@ def test_engineer_publishes_an_article_that_graphql_lists(live_server, browser_p
     ).last
     callout_text.click()
     callout_text.type("Ouvrez aussi le port 2080.")
+    # Draftail writes its hidden input asynchronously: publish only once it holds the
+    # text (on a loaded machine the form could otherwise go without it).
+    page.wait_for_function(
+        "() => (document.querySelector(\"input[name='body-1-value-text']\") || {})"
+        ".value?.includes('2080')"
+    )
+    page.wait_for_function("() => document.querySelector('#id_category').value !== ''")
 
     page.locator(
         "footer .dropdown-toggle, [data-w-dropdown-target=toggle]"
@@ -112,7 +119,8 @@ def test_engineer_publishes_an_article_that_graphql_lists(live_server, browser_p
     # Wagtail goes back to the explorer or to the page's edit view, with a message.
     page.wait_for_url(re.compile(r"/admin/pages/\d+/(edit/)?$"))
     message = page.locator(".messages").inner_text()
-    assert "publiée" in message or "published" in message, message
+    errors = page.locator(".error-message, .help-critical").all_inner_texts()
+    assert "publiée" in message or "published" in message, (message, errors)
 
     data = graphql(
         live_server.url, "{ articles { items { title body { blockType } } } }"
