@@ -54,6 +54,16 @@ def article_detail(request, slug):
     return JsonResponse(data)
 
 
+def _included(product):
+    included = getattr(product, "included_products", None)  # prefetched (to_attr)
+    return product.includes.all() if included is None else included
+
+
+def _licences(subscription):
+    licences = getattr(subscription, "visible_licences", None)  # prefetched (to_attr)
+    return subscription.licences.all() if licences is None else licences
+
+
 def my_company(request):
     company = catalog_selectors.company_of(request.user)
     if company is None:
@@ -70,9 +80,7 @@ def my_company(request):
                     "product": {
                         "code": s.product.code,
                         "name": s.product.name,
-                        "includes": [
-                            {"code": p.code} for p in s.product.includes.all()
-                        ],
+                        "includes": [{"code": p.code} for p in _included(s.product)],
                     },
                     "seats": s.seats,
                     "status": s.status.value,
@@ -85,7 +93,7 @@ def my_company(request):
                             "serialNumber": lic.serial_number,
                             "productKey": lic.product_key,
                         }
-                        for lic in s.licences.all()
+                        for lic in _licences(s)
                     ],
                 }
                 for s in subs
