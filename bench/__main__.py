@@ -42,7 +42,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md"
     )
+    parser.add_argument(
+        "--render",
+        metavar="RESULTS_JSON",
+        help="only rewrite docs/benchmarks.md from a results file",
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        import json
+
+        from bench import report
+
+        report.write_markdown(json.loads(open(args.render).read()))
+        return 0
 
     url = os.environ.get("SEARCH_URL") or "http://127.0.0.1:9200"
     os.environ["BENCH_SEARCH_URL"] = url if _reachable(url) else ""
