@@ -37,10 +37,11 @@ def timed(fn: Callable[[], object], *, iterations: int, warmup: int) -> dict:
     }
 
 
-def count_queries(fn: Callable[[], object]) -> int:
+def count_queries(fn: Callable[[], object]) -> tuple[int, object]:
+    """The number of SQL queries of one call of ``fn``, and what it returned."""
     with CaptureQueriesContext(connection) as ctx:
-        fn()
-    return len(ctx.captured_queries)
+        result = fn()
+    return len(ctx.captured_queries), result
 
 
 def check_response(response, *, graphql: bool = False):
