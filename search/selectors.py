@@ -66,6 +66,14 @@ class SearchHit:
     highlights: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Matched:
+    """A hit before its article is fetched: what ranking and facets need."""
+
+    pk: int
+    title: str
+
+
 @dataclass
 class SearchResult:
     total: int
@@ -152,11 +160,15 @@ def _hits(
     def run(backend):
         # Up to MAX_MATCHES hits feed the total and the facets: fetch them light
         # (id and title); the page shown is fetched whole by _complete().
+        if is_engine(backend):
+            return _engine_hits(backend, query, candidates, operator)
         light = candidates.only("id", "title")
-        results = backend.search(query, light, operator=operator).annotate_score(
-            "score"
-        )
-        return [SearchHit(page, page.score) for page in results[:MAX_MATCHES]]
+        results = backend.search(query, light, operator=operator)
+        results = results.annotate_score("score")
+        return [
+            SearchHit(_Matched(page.pk, page.title), page.score)
+            for page in results[:MAX_MATCHES]
+        ]
 
     hits = _readable_among(readable, _with_fallback(run), allowed)
     terms = _terms(query)
@@ -164,6 +176,31 @@ def _hits(
     # holds a query word ranks above a body-only match everywhere.
     hits.sort(key=lambda hit: not _matches_any(hit.article.title, terms))
     return hits
+
+
+def _engine_hits(backend, query, candidates, operator) -> list[SearchHit]:
+    """(id, score) of up to MAX_MATCHES hits in ONE engine request, then their
+    titles in one SQL query. modelsearch would page through the hits with the scroll
+    API and load every one as a model instance."""
+    # FIXME: modelsearch has no public "ids and scores only" call; this uses its
+    # query body builder and transport (version pinned in constraints.txt).
+    results = backend.search(query, candidates, operator=operator)
+    response = results._backend_do_search(
+        results._get_es_body(),
+        index=backend.get_index_for_model(ArticlePage).name,
+        _source=False,
+        stored_fields="pk",
+        size=MAX_MATCHES,
+    )
+    scores = {int(h["fields"]["pk"][0]): h["_score"] for h in response["hits"]["hits"]}
+    titles = dict(
+        ArticlePage.objects.filter(pk__in=list(scores)).values_list("pk", "title")
+    )
+    return [
+        SearchHit(_Matched(pk, titles[pk]), score)
+        for pk, score in scores.items()
+        if pk in titles
+    ]
 
 
 def _complete(hits: list[SearchHit], user) -> list[SearchHit]:
@@ -308,7 +345,7 @@ def article_suggestions_for(*, user, prefix: str) -> list[ArticlePage]:
 
     found = _with_fallback(run)
     hits = _readable_among(readable, [SearchHit(page, None) for page in found], allowed)
-    return [hit.article for hit in hits]
+    return [hit.article for hit in _complete(hits, user)]
 
 
 def pages_search_for(
