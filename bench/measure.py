@@ -38,7 +38,9 @@ def timed(fn: Callable[[], object], *, iterations: int, warmup: int) -> dict:
 
 
 def count_queries(fn: Callable[[], object]) -> tuple[int, object]:
-    """The number of SQL queries of one call of ``fn``, and what it returned."""
+    """The number of SQL queries of one call of ``fn`` once warm (the first call may
+    fill caches or create today's view-count row), and what it returned."""
+    fn()
     with CaptureQueriesContext(connection) as ctx:
         result = fn()
     return len(ctx.captured_queries), result
