@@ -53,8 +53,12 @@ search-engine-stop:
 postgres:
 	scripts/postgres.sh start
 
+## make bench: benchmarks (SIZE=small|medium|large) with the engine node and wrk
 bench: install
-	$(BIN)/python -m bench $(if $(SIZE),--size $(SIZE),)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "wrk is missing (apt-get install wrk): the HTTP workload will be skipped"
+	scripts/search-engine.sh start
+	SEARCH_URL=$$(scripts/search-engine.sh url) $(BIN)/python -m bench $(if $(SIZE),--size $(SIZE),)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
