@@ -22,7 +22,7 @@ def search_query_record(*, query: str, results_total: int) -> None:
     changes = {
         "searches": F("searches") + 1,
         "results_total": F("results_total") + results_total,
-        "zero_result_searches": F("zero_result_searches") + (results_total == 0),
+        "zero_result_searches": F("zero_result_searches") + int(results_total == 0),
     }
     rows = SearchQueryDaily.objects.filter(day=today, normalised_query=key)
     if rows.update(**changes):

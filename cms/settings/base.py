@@ -188,7 +188,12 @@ GRAPHQL_MAX_PAGE_SIZE = GRAPPLE["MAX_PAGE_SIZE"]
 WAGTAIL_SITE_NAME = "Aplicit — Support"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The database backend; on PostgreSQL with the accent-folding French configuration
+# created by search/migrations/0003 ("genant" finds "gênant", as on the engine).
+DATABASE_SEARCH_BACKEND = {"BACKEND": "wagtail.search.backends.database"}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASE_SEARCH_BACKEND["SEARCH_CONFIG"] = "aplicit_fr"
+WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH_BACKEND}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 
@@ -271,7 +276,7 @@ SEARCH_REPLAY_RETRY_SECONDS = env.int("SEARCH_REPLAY_RETRY_SECONDS", default=30)
 if SEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": search_engine_backend(SEARCH_URL, SEARCH_INDEX),
-        "database": {"BACKEND": "wagtail.search.backends.database"},
+        "database": DATABASE_SEARCH_BACKEND,
     }
 
 # Knowledge base: an article not reviewed for this long is listed as "à relire".

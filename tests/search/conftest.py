@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from wagtail.search.backends import get_search_backend
 
@@ -57,7 +58,7 @@ def search_backend(request, db):
     )
     backends = {
         "default": search_engine_backend(ENGINE_URL, SESSION_INDEX),
-        "database": {"BACKEND": "wagtail.search.backends.database"},
+        "database": settings.DATABASE_SEARCH_BACKEND,
     }
     with override_settings(WAGTAILSEARCH_BACKENDS=backends):
         backend = get_search_backend()

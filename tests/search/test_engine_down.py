@@ -9,6 +9,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 from wagtail.search.backends import get_search_backend
@@ -40,7 +41,7 @@ def engine_backend(db):
     require_service("search engine", engine_reachable(), ENGINE_URL)
     backends = {
         "default": search_engine_backend(ENGINE_URL, SESSION_INDEX + "_down"),
-        "database": {"BACKEND": "wagtail.search.backends.database"},
+        "database": settings.DATABASE_SEARCH_BACKEND,
     }
     # No wait between replay attempts: the engine comes back within the test.
     with override_settings(

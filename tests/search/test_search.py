@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from cms.accounts.models import ServiceToken
@@ -315,7 +316,7 @@ def test_engine_down_falls_back_to_the_database_backend(gql, db):
     kb.article("Licence réseau")
     backends = {
         "default": search_engine_backend(DEAD_ENGINE, "dead"),
-        "database": {"BACKEND": "wagtail.search.backends.database"},
+        "database": settings.DATABASE_SEARCH_BACKEND,
     }
     with override_settings(WAGTAILSEARCH_BACKENDS=backends):
         assert titles(search(gql, "licence")) == ["Licence réseau"]
