@@ -263,3 +263,20 @@ def tags_for(*, user) -> list[dict]:
         .order_by("name")
         .values("name", "slug", "article_count")
     )
+
+
+def document_readable_by(document, *, user) -> bool:
+    """A file attached to articles is for whoever may read one of them (staff
+    always); a file no readable article uses is for nobody else."""
+    if is_staff(user):
+        return True
+    from wagtail.models import Page, ReferenceIndex
+
+    page_type = ContentType.objects.get_for_model(Page)
+    using = (
+        ReferenceIndex.get_references_to(document)
+        .filter(base_content_type=page_type)
+        .values_list("object_id", flat=True)
+    )
+    ids = [int(pk) for pk in using if str(pk).isdigit()]
+    return articles_visible_to(user).filter(pk__in=ids).exists()

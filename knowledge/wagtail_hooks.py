@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
@@ -5,6 +6,15 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .graphql import KnowledgeMutation, KnowledgeQuery
 from .models import Author, Category
+from .selectors import document_readable_by
+
+
+@hooks.register("before_serve_document")
+def serve_documents_of_readable_articles_only(document, request):
+    """Article attachments follow the article's audience (ids are guessable): 404
+    for anyone who may not read an article using the file."""
+    if not document_readable_by(document, user=request.user):
+        raise Http404("Document introuvable.")
 
 
 @hooks.register("register_schema_query")
