@@ -1,12 +1,16 @@
 """Article search on behalf of a caller; results only ever hold readable articles.
 
-Every path starts from :func:`knowledge.selectors.articles_visible_to`. When the
-readable (and filtered) articles are few enough, their ids are computed in SQL and the
-backend searches only among them (``id`` is an indexed filter field on every backend).
-Past ``EXACT_ID_LIMIT`` (a large knowledge base), the backend searches with the coarse
-audience prefilter (:func:`knowledge.selectors.audiences_possible_for`) and the hits are
-intersected with the readable set in SQL. Either way totals and facets are counted in
-SQL from hits the caller may read.
+On the search engine, one request does it all (:mod:`search.engine`): the engine
+applies the read rule itself (reader keys, :mod:`knowledge.readers`) and returns the
+exact total, the page of (id, score) and the facet counts; the page's articles are then
+read through :func:`knowledge.selectors.articles_visible_to`. The cost does not grow
+with the knowledge base.
+
+On the database backend (the embedded default, and the fallback while the engine is
+down) the readable ids are computed in SQL and the backend searches only among them
+when there are at most ``EXACT_ID_LIMIT``; past that, it searches with the coarse
+audience prefilter and the hits are intersected with the readable set in SQL. Totals
+and facets are then counted in SQL from the (at most ``MAX_MATCHES``) hits.
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, QuerySet
 from wagtail.search.backends import get_search_backend
 
-from catalog.models import Product
+from catalog.models import Product, ProductRelease
 from cms.api.errors import ApiError
 from cms.visibility import is_staff
 from knowledge.models import ArticlePage, Category
@@ -32,15 +36,18 @@ from knowledge.selectors import (
     with_listing_relations,
 )
 
+from .engine import EngineFilters, Found, engine_search
 from .models import TicketArticleLink
 
 MAX_RESULTS = 100
 MAX_QUERY_LENGTH = 200
-# Hits fetched from the backend per query: totals and facets are exact up to this.
+# Database backend: hits fetched per query (totals and facets are exact up to this).
 MAX_MATCHES = 1000
-# Up to this many readable articles, the backend gets their exact ids.
+# Database backend: up to this many readable articles, it gets their exact ids.
 EXACT_ID_LIMIT = 10_000
 SUGGESTIONS = 8
+# Ticket suggestions re-rank this many hits with product, version and link boosts.
+TICKET_CANDIDATES = 50
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 WORD = re.compile(r"\w[\w.\-]*\w|\w", re.UNICODE)
 
@@ -66,20 +73,19 @@ class SearchHit:
     highlights: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Matched:
-    """A hit before its article is fetched: what ranking and facets need."""
-
-    pk: int
-    title: str
-
-
 @dataclass
 class SearchResult:
     total: int
     items: list[SearchHit]
     products: list[dict]
     categories: list[dict]
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    product: str | None = None
+    version: str | None = None
+    category: str | None = None
 
 
 def clean_query(query: str | None) -> str:
@@ -120,11 +126,114 @@ def _with_fallback(run):
         raise SearchUnavailable() from None
 
 
+def _search(
+    reader,
+    query: str,
+    *,
+    filters: SearchFilters = SearchFilters(),
+    operator: str = "and",
+    offset: int = 0,
+    limit: int = 10,
+    facets: bool = False,
+) -> Found:
+    """One window of the articles ``reader`` may read that match ``query``."""
+
+    def run(backend):
+        if is_engine(backend):
+            return engine_search(
+                backend,
+                user=reader,
+                query=query,
+                operator=operator,
+                chosen=_engine_filters(filters),
+                offset=offset,
+                size=limit,
+                facets=facets,
+            )
+        return _database_search(
+            backend, reader, query, filters, operator, offset, limit, facets
+        )
+
+    return _with_fallback(run)
+
+
+def _engine_filters(filters: SearchFilters) -> EngineFilters:
+    def ids(qs):
+        return list(qs.values_list("pk", flat=True))
+
+    return EngineFilters(
+        category_ids=(
+            category_and_descendant_ids(filters.category) if filters.category else None
+        ),
+        product_ids=(
+            ids(Product.objects.filter(code=filters.product))
+            if filters.product
+            else None
+        ),
+        version_ids=(
+            ids(ProductRelease.objects.filter(version=filters.version))
+            if filters.version
+            else None
+        ),
+    )
+
+
+# The database backend ------------------------------------------------------------
+
+
+def _database_search(
+    backend, reader, query, filters, operator, offset, limit, facets
+) -> Found:
+    readable = _filtered(articles_visible_to(reader), filters)
+    matched = _database_hits(backend, readable, reader, query, operator)
+    ids = [pk for pk, _score in matched]
+    found = Found(total=len(matched), ranked=matched[offset : offset + limit])
+    if facets and ids:
+        found.product_counts = dict(
+            ArticlePage.products.through.objects.filter(articlepage_id__in=ids)
+            .order_by()
+            .values("product_id")
+            .annotate(n=Count("articlepage_id", distinct=True))
+            .values_list("product_id", "n")
+        )
+        found.category_counts = dict(
+            ArticlePage.objects.filter(pk__in=ids)
+            .order_by()
+            .values("category_id")
+            .annotate(n=Count("pk"))
+            .values_list("category_id", "n")
+        )
+    return found
+
+
+def _database_hits(
+    backend, readable: QuerySet[ArticlePage], reader, query: str, operator: str
+) -> list[tuple[int, float | None]]:
+    """(id, score) of up to MAX_MATCHES readable hits, best first (title match first:
+    SQLite's bm25 hardly weighs titles)."""
+    candidates, allowed = _candidates(readable, reader)
+    if allowed == set():
+        return []
+    light = candidates.only("id", "title")
+    results = backend.search(query, light, operator=operator).annotate_score("score")
+    pages = list(results[:MAX_MATCHES])
+    if allowed is None:
+        allowed = set(
+            readable.filter(pk__in=[page.pk for page in pages]).values_list(
+                "pk", flat=True
+            )
+        )
+    terms = _terms(query)
+    pages = [page for page in pages if page.pk in allowed]
+    pages.sort(key=lambda page: not _matches_any(page.title, terms))
+    return [(page.pk, page.score) for page in pages]
+
+
 def _candidates(
     readable: QuerySet[ArticlePage], reader
 ) -> tuple[QuerySet[ArticlePage], set[int] | None]:
-    """What the backend searches, and the readable ids when they are known exactly
-    (None: intersect the hits with ``readable`` afterwards)."""
+    """What the database backend searches, and the readable ids when they are known
+    exactly (None: intersect the hits with ``readable`` afterwards)."""
     ids = list(
         readable.order_by()
         .values_list("pk", flat=True)
@@ -139,81 +248,39 @@ def _candidates(
     return base, None
 
 
-def _readable_among(readable, hits, allowed: set[int] | None) -> list[SearchHit]:
-    if allowed is None:
-        allowed = set(
-            readable.filter(pk__in=[hit.article.pk for hit in hits]).values_list(
-                "pk", flat=True
-            )
-        )
-    return [hit for hit in hits if hit.article.pk in allowed]
+def _filtered(
+    qs: QuerySet[ArticlePage], filters: SearchFilters = SearchFilters()
+) -> QuerySet[ArticlePage]:
+    if filters.category:
+        qs = qs.filter(category_id__in=category_and_descendant_ids(filters.category))
+    if filters.product:
+        qs = qs.filter(products__code=filters.product)
+    if filters.version:
+        qs = qs.filter(versions__version=filters.version)
+    return qs
 
 
-def _hits(
-    readable: QuerySet[ArticlePage], reader, query: str, *, operator: str = "and"
-) -> list[SearchHit]:
-    """Backend hits among the ``readable`` articles, best first (title match first)."""
-    candidates, allowed = _candidates(readable, reader)
-    if allowed == set():
-        return []
-
-    def run(backend):
-        # Up to MAX_MATCHES hits feed the total and the facets: fetch them light
-        # (id and title); the page shown is fetched whole by _complete().
-        if is_engine(backend):
-            return _engine_hits(backend, query, candidates, operator)
-        light = candidates.only("id", "title")
-        results = backend.search(query, light, operator=operator)
-        results = results.annotate_score("score")
-        return [
-            SearchHit(_Matched(page.pk, page.title), page.score)
-            for page in results[:MAX_MATCHES]
-        ]
-
-    hits = _readable_among(readable, _with_fallback(run), allowed)
-    terms = _terms(query)
-    # Backends weigh titles differently (SQLite's bm25 hardly at all): a title that
-    # holds a query word ranks above a body-only match everywhere.
-    hits.sort(key=lambda hit: not _matches_any(hit.article.title, terms))
-    return hits
+# Results -------------------------------------------------------------------------
 
 
-def _engine_hits(backend, query, candidates, operator) -> list[SearchHit]:
-    """(id, score) of up to MAX_MATCHES hits in ONE engine request, then their
-    titles in one SQL query. modelsearch would page through the hits with the scroll
-    API and load every one as a model instance."""
-    # FIXME: modelsearch has no public "ids and scores only" call; this uses its
-    # query body builder and transport (version pinned in constraints.txt).
-    results = backend.search(query, candidates, operator=operator)
-    response = results._backend_do_search(
-        results._get_es_body(),
-        index=backend.get_index_for_model(ArticlePage).name,
-        _source=False,
-        stored_fields="pk",
-        size=MAX_MATCHES,
-    )
-    scores = {int(h["fields"]["pk"][0]): h["_score"] for h in response["hits"]["hits"]}
-    titles = dict(
-        ArticlePage.objects.filter(pk__in=list(scores)).values_list("pk", "title")
-    )
-    return [
-        SearchHit(_Matched(pk, titles[pk]), score)
-        for pk, score in scores.items()
-        if pk in titles
-    ]
-
-
-def _complete(hits: list[SearchHit], user) -> list[SearchHit]:
-    """The hits with their articles fetched whole, with everything the article type
-    resolves, in a constant number of queries."""
+def _complete(ranked: list[tuple[int, float | None]], user) -> list[SearchHit]:
+    """The ranked articles fetched whole through the one door (a stale index entry
+    the caller may no longer read is dropped), in a constant number of queries."""
+    ids = [pk for pk, _score in ranked]
     full = with_listing_relations(
-        ArticlePage.objects.filter(pk__in=[hit.article.pk for hit in hits]), user=user
+        articles_visible_to(user).filter(pk__in=ids), user=user
     ).in_bulk()
-    return [
-        SearchHit(full[hit.article.pk], hit.score, hit.highlights)
-        for hit in hits
-        if hit.article.pk in full
-    ]
+    return [SearchHit(full[pk], score) for pk, score in ranked if pk in full]
+
+
+def _facet_rows(model: type[Model], counts: dict[int, int], key: str) -> list[dict]:
+    """``[{key, name, count}]`` for the ids counted, most frequent first."""
+    if not counts:
+        return []
+    rows = list(model.objects.filter(pk__in=counts).values("pk", key, "name"))
+    for row in rows:
+        row["count"] = counts[row.pop("pk")]
+    return sorted(rows, key=lambda row: (-row["count"], row["name"]))
 
 
 def _terms(query: str) -> list[str]:
@@ -255,24 +322,7 @@ def highlight(text: str, query: str, *, width: int = 160) -> list[str]:
     return [("…" if start else "") + snippet + ("…" if end < len(text) else "")]
 
 
-def _filtered(
-    qs: QuerySet[ArticlePage],
-    *,
-    product: str | None = None,
-    version: str | None = None,
-    category: str | None = None,
-) -> QuerySet[ArticlePage]:
-    if category:
-        qs = qs.filter(category_id__in=category_and_descendant_ids(category))
-    if product:
-        qs = qs.filter(products__code=product)
-    if version:
-        qs = qs.filter(versions__version=version)
-    return qs
-
-
-def _ids(qs: QuerySet[ArticlePage]) -> list[int]:
-    return list(qs.order_by().values_list("pk", flat=True).distinct())
+# Public selectors ----------------------------------------------------------------
 
 
 def articles_search_for(
@@ -288,41 +338,22 @@ def articles_search_for(
     """A page of the articles ``user`` may read that match ``query``, with the total
     and the product/category facets of every match."""
     query = clean_query(query)
-    readable = _filtered(
-        articles_visible_to(user), product=product, version=version, category=category
+    found = _search(
+        user,
+        query,
+        filters=SearchFilters(product=product, version=version, category=category),
+        offset=offset,
+        limit=limit,
+        facets=True,
     )
-    hits = _hits(readable, user, query)
-    items = _complete(hits[offset : offset + limit], user)
+    items = _complete(found.ranked, user)
     for hit in items:
         hit.highlights = highlight(hit.article.summary, query)
-    matched = [hit.article.pk for hit in hits]
     return SearchResult(
-        total=len(hits),
+        total=found.total,
         items=items,
-        products=_product_facets(matched),
-        categories=_category_facets(matched),
-    )
-
-
-def _product_facets(ids: list[int]) -> list[dict]:
-    if not ids:
-        return []
-    return list(
-        Product.objects.filter(articles__in=ids)
-        .annotate(count=Count("articles", filter=Q(articles__in=ids), distinct=True))
-        .order_by("-count", "name")
-        .values("code", "name", "count")
-    )
-
-
-def _category_facets(ids: list[int]) -> list[dict]:
-    if not ids:
-        return []
-    return list(
-        Category.objects.filter(articles__in=ids)
-        .annotate(count=Count("articles", filter=Q(articles__in=ids), distinct=True))
-        .order_by("-count", "name")
-        .values("slug", "name", "count")
+        products=_facet_rows(Product, found.product_counts, "code"),
+        categories=_facet_rows(Category, found.category_counts, "slug"),
     )
 
 
@@ -330,22 +361,27 @@ def article_suggestions_for(*, user, prefix: str) -> list[ArticlePage]:
     """Titles completing ``prefix`` among the articles ``user`` may read; on the engine
     a misspelt word still finds its article (fuzzy match)."""
     prefix = clean_query(prefix)
-    readable = articles_visible_to(user)
-    qs, allowed = _candidates(readable, user)
-    if allowed == set():
-        return []
 
     def run(backend):
-        found = list(backend.autocomplete(prefix, qs)[:SUGGESTIONS])
-        if not found and is_engine(backend):
+        if is_engine(backend):
             from wagtail.search.query import Fuzzy
 
-            found = list(backend.search(Fuzzy(prefix), qs)[:SUGGESTIONS])
-        return found
+            found = engine_search(
+                backend, user=user, query=prefix, size=SUGGESTIONS, autocomplete=True
+            )
+            if not found.ranked:
+                found = engine_search(
+                    backend, user=user, query=Fuzzy(prefix), size=SUGGESTIONS
+                )
+            return found.ranked
+        readable = articles_visible_to(user)
+        qs, allowed = _candidates(readable, user)
+        if allowed == set():
+            return []
+        pages = list(backend.autocomplete(prefix, qs.only("id"))[:SUGGESTIONS])
+        return [(page.pk, None) for page in pages]
 
-    found = _with_fallback(run)
-    hits = _readable_among(readable, [SearchHit(page, None) for page in found], allowed)
-    return [hit.article for hit in _complete(hits, user)]
+    return [hit.article for hit in _complete(_with_fallback(run), user)]
 
 
 def pages_search_for(
@@ -353,8 +389,8 @@ def pages_search_for(
 ) -> list[ArticlePage]:
     """Full-text search of the articles ``user`` may read, best first."""
     query = clean_query(query)
-    hits = _hits(articles_visible_to(user), user, query)
-    return [hit.article for hit in _complete(hits[:limit], user)]
+    found = _search(user, query, limit=limit)
+    return [hit.article for hit in _complete(found.ranked, user)]
 
 
 # Ticket linkage ----------------------------------------------------------------
@@ -413,17 +449,18 @@ def ticket_suggestions_for(
     text = clean_query(subject)
     extra = CONTROL_CHARS.sub(" ", description or "")
     text = " ".join(f"{text} {extra}".split())[:MAX_QUERY_LENGTH]
-    hits = _hits(articles_visible_to(reader), reader, text, operator="or")[:50]
-    if not hits:
+    ranked = _search(reader, text, operator="or", limit=TICKET_CANDIDATES).ranked
+    if not ranked:
         return []
-    ids = [hit.article.pk for hit in hits]
+    ids = [pk for pk, _score in ranked]
+    candidates = ArticlePage.objects.filter(id__in=ids)
     with_product = (
-        set(_ids(_filtered(ArticlePage.objects.filter(id__in=ids), product=product)))
+        set(_ids(_filtered(candidates, SearchFilters(product=product))))
         if product
         else set()
     )
     with_version = (
-        set(_ids(_filtered(ArticlePage.objects.filter(id__in=ids), version=version)))
+        set(_ids(_filtered(candidates, SearchFilters(version=version))))
         if version
         else set()
     )
@@ -435,14 +472,18 @@ def ticket_suggestions_for(
     )
 
     def rank(position_hit):
-        position, hit = position_hit
+        position, (pk, _score) = position_hit
         base = 1 / (1 + 0.2 * position)  # backend order, gently decreasing
-        base *= 1.5 if hit.article.pk in with_product else 1
-        base *= 1.25 if hit.article.pk in with_version else 1
-        return base * (1 + 0.25 * math.log1p(linked.get(hit.article.pk, 0)))
+        base *= 1.5 if pk in with_product else 1
+        base *= 1.25 if pk in with_version else 1
+        return base * (1 + 0.25 * math.log1p(linked.get(pk, 0)))
 
-    ranked = sorted(enumerate(hits), key=rank, reverse=True)
-    return _complete([hit for _position, hit in ranked[:limit]], reader)
+    best = sorted(enumerate(ranked), key=rank, reverse=True)[:limit]
+    return _complete([hit for _position, hit in best], reader)
+
+
+def _ids(qs: QuerySet[ArticlePage]) -> list[int]:
+    return list(qs.order_by().values_list("pk", flat=True).distinct())
 
 
 def ticket_links_for(*, user, service_token, ticket_ref: str) -> QuerySet:

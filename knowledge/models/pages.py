@@ -152,6 +152,11 @@ class ArticlePage(Page):
         index.FilterField("audience"),
         index.FilterField("category"),
         index.FilterField("first_published_at"),
+        index.FilterField("expire_at"),
+        # What the engine filters and counts on (knowledge/readers.py, search/engine.py)
+        index.FilterField("search_reader_keys", type="CharField"),
+        index.FilterField("search_product_ids", type="IntegerField"),
+        index.FilterField("search_version_ids", type="IntegerField"),
     ]
     graphql_fields = [
         GraphQLString("summary", required=True),
@@ -184,8 +189,20 @@ class ArticlePage(Page):
             super()
             .get_indexed_objects()
             .select_related("category")
-            .prefetch_related("tags", "products")
+            .prefetch_related("tags", "products", "versions", "companies")
         )
+
+    # Index document values (search_fields above); prefetched by get_indexed_objects.
+    def search_reader_keys(self) -> list[str]:
+        from knowledge.readers import article_reader_keys
+
+        return article_reader_keys(self)
+
+    def search_product_ids(self) -> list[int]:
+        return [product.pk for product in self.products.all()]
+
+    def search_version_ids(self) -> list[int]:
+        return [release.pk for release in self.versions.all()]
 
     @property
     def reading_time_minutes(self) -> int:

@@ -1,0 +1,52 @@
+"""The audience rule as *reader keys*, for search engines.
+
+:func:`knowledge.selectors.audience_filter` states who may read an article in SQL.
+A search engine cannot run that SQL, so each indexed article carries the keys of the
+readers it admits (:func:`article_reader_keys`) and a search asks for the articles
+holding one of the caller's keys (:func:`reader_keys_for`): an exact, document-level
+filter computed by the engine, with no per-hit check in SQL. The two functions are the
+same rule as ``audience_filter``; tests/knowledge/test_readers.py checks that they
+agree with it for every audience and kind of caller.
+
+Keys: ``public``; ``clients`` (any client company); ``company:<id>`` (a chosen
+company); ``product:<id>`` (holders of a product). Internal articles have none: only
+staff, who search without a filter, read them.
+"""
+
+from __future__ import annotations
+
+from cms.visibility import company_id_of, is_staff
+
+from .models import ArticlePage, Audience
+
+
+def article_reader_keys(article: ArticlePage) -> list[str]:
+    """The keys of the readers ``article`` admits (what its index document holds)."""
+    audience = article.audience
+    if audience in (Audience.PUBLIC, Audience.CLIENTS):
+        return [str(audience)]
+    keys = []
+    if audience in (Audience.COMPANIES, Audience.PRODUCT_OWNERS):
+        keys += [f"company:{company.pk}" for company in article.companies.all()]
+    if audience == Audience.PRODUCT_OWNERS:
+        keys += [f"product:{product.pk}" for product in article.products.all()]
+    return keys
+
+
+def reader_keys_for(user) -> list[str] | None:
+    """The keys ``user`` reads with; None means no restriction (staff). One SQL query
+    for a client (the products its company holds), none otherwise."""
+    from catalog.selectors import products_held_by
+
+    if is_staff(user):
+        return None
+    company_id = company_id_of(user)
+    if company_id is None:
+        return [Audience.PUBLIC.value]
+    held = products_held_by(company_id=company_id).values_list("pk", flat=True)
+    return [
+        Audience.PUBLIC.value,
+        Audience.CLIENTS.value,
+        f"company:{company_id}",
+        *(f"product:{pk}" for pk in held),
+    ]

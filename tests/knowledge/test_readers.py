@@ -1,0 +1,66 @@
+"""The engine's reader keys state the same read rule as the SQL audience filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.models import Audience
+from knowledge.readers import article_reader_keys, reader_keys_for
+from knowledge.selectors import articles_visible_to
+from search.selectors import ANY_CLIENT, CompanyReader
+from tests.catalog.factories import ProductFactory, SubscriptionFactory
+from tests.factories import CompanyFactory, UserFactory
+from tests.knowledge import factories as kb
+
+
+@pytest.fixture
+def articles(company_a, company_b):
+    revit = ProductFactory(code="revit", name="Revit")
+    vault = ProductFactory(code="vault", name="Vault")
+    SubscriptionFactory(company=company_a, product=revit)
+    return {
+        "public": kb.article(audience=Audience.PUBLIC),
+        "clients": kb.article(audience=Audience.CLIENTS),
+        "companies_a": kb.article(audience=Audience.COMPANIES, companies=[company_a]),
+        "companies_none": kb.article(audience=Audience.COMPANIES),
+        "owners_revit_or_b": kb.article(
+            audience=Audience.PRODUCT_OWNERS, products=[revit], companies=[company_b]
+        ),
+        "owners_vault": kb.article(audience=Audience.PRODUCT_OWNERS, products=[vault]),
+        "internal": kb.article(audience=Audience.INTERNAL),
+    }
+
+
+def test_reader_keys_agree_with_the_sql_rule(articles, member_a, member_b, staff):
+    outsider = UserFactory(email="member@c.example", company=CompanyFactory())
+    callers = {
+        "anonymous": None,
+        "member_a": member_a,
+        "member_b": member_b,
+        "outsider": outsider,
+        "staff": staff,
+        "ticket reader of company A": CompanyReader(company_id=member_a.company_id),
+        "any client": ANY_CLIENT,
+    }
+    for caller_name, caller in callers.items():
+        keys = reader_keys_for(caller)
+        readable = set(articles_visible_to(caller).values_list("pk", flat=True))
+        for article_name, article in articles.items():
+            admitted = set(article_reader_keys(article))
+            by_keys = keys is None or bool(set(keys) & admitted)
+            assert by_keys == (article.pk in readable), (caller_name, article_name)
+
+
+def test_what_each_caller_reads(articles, member_a, member_b):
+    def names(user):
+        keys = set(reader_keys_for(user))
+        return {n for n, a in articles.items() if keys & set(article_reader_keys(a))}
+
+    assert names(None) == {"public"}
+    assert names(member_a) == {"public", "clients", "companies_a", "owners_revit_or_b"}
+    assert names(member_b) == {"public", "clients", "owners_revit_or_b"}
+
+
+def test_internal_articles_have_no_reader_key(articles):
+    assert article_reader_keys(articles["internal"]) == []
+    assert article_reader_keys(articles["companies_none"]) == []
