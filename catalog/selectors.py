@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
 from cms.accounts.models import Company, User
@@ -86,33 +86,78 @@ def subscriptions_for(
     status: str | None = None,
     product: str | None = None,
     today: datetime.date | None = None,
-) -> QuerySet[Subscription]:
-    """A company's subscriptions, with product, included products and licences
-    prefetched (a constant number of queries whatever their count).
+) -> list[Subscription]:
+    """A company's subscriptions, each with its product (``included_products``: what
+    a collection includes) and the licences the caller may see
+    (``visible_licences``, see :func:`licences_for`).
+
+    Three queries whatever their count (subscriptions, licences, products with their
+    inclusions), and one instance per product, shared by the subscriptions and
+    licences that refer to it.
 
     ``product`` is a product code; it also matches a collection including it.
     """
     if not _may_see(user, company_id):
-        return Subscription.objects.none()
+        return []
     qs = Subscription.objects.filter(company_id=company_id)
     if status:
         qs = qs.with_status(SubscriptionStatus(status), today)
     if product:
         qs = qs.filter(Q(product__code=product) | Q(product__includes__code=product))
         qs = qs.distinct()
-    # Prefetched into lists (to_attr): no per-row queryset clone for 200 rows.
-    return qs.select_related("product").prefetch_related(
-        Prefetch(
-            "product__includes",
-            queryset=Product.objects.all(),
-            to_attr="included_products",
-        ),
-        Prefetch(
-            "licences",
-            queryset=licences_for(user=user, company_id=company_id),
-            to_attr="visible_licences",
-        ),
+    # The audit timestamps are not part of the catalogue: deferred, they cost no
+    # time-zone conversion (two aware datetimes a row).
+    subscriptions = list(qs.defer("created_at", "updated_at"))
+    if not subscriptions:
+        return subscriptions
+    licences: dict[int, list[Licence]] = {sub.pk: [] for sub in subscriptions}
+    # A subquery rather than 200 ids to bind; the licences' products come with the
+    # subscriptions' below, built once each.
+    for licence in (
+        licences_for(user=user, company_id=company_id)
+        .select_related(None)
+        .filter(subscription__in=qs.values("pk"))
+    ):
+        licences[licence.subscription_id].append(licence)
+    product_ids = {sub.product_id for sub in subscriptions}
+    product_ids.update(
+        licence.product_id for rows in licences.values() for licence in rows
     )
+    products = _products_with_included(product_ids)
+    for sub in subscriptions:
+        sub.product = products[sub.product_id]
+        sub.visible_licences = licences[sub.pk]
+        for licence in sub.visible_licences:
+            licence.product = products[licence.product_id]
+    return subscriptions
+
+
+def _products_with_included(product_ids: set[int]) -> dict[int, Product]:
+    """Products by primary key, each with ``included_products`` (by name), in one
+    query: the inclusions are LEFT JOINed, and each product is built once however
+    many rows, subscriptions or licences refer to it."""
+    fields = [f.attname for f in Product._meta.concrete_fields]
+    pk, width = fields.index(Product._meta.pk.attname), len(fields)
+    rows = (
+        Product.objects.filter(pk__in=product_ids)
+        .order_by("pk", "includes__name", "includes__pk")
+        .values_list(*fields, *(f"includes__{name}" for name in fields))
+    )
+    products: dict[int, Product] = {}
+    included: dict[int, Product] = {}
+    for row in rows:
+        product = products.get(row[pk])
+        if product is None:
+            product = Product.from_db(rows.db, fields, row[:width])
+            product.included_products = []
+            products[row[pk]] = product
+        part_pk = row[width + pk]
+        if part_pk is not None:  # a collection, and one of the products it includes
+            part = included.get(part_pk)
+            if part is None:
+                part = included[part_pk] = Product.from_db(rows.db, fields, row[width:])
+            product.included_products.append(part)
+    return products
 
 
 def products_held_by(*, company_id: int | None) -> QuerySet[Product]:

@@ -151,7 +151,10 @@ class Subscription(models.Model):
 
     @property
     def days_remaining(self) -> int:
-        return (self.end_date - timezone.localdate()).days
+        return self.days_remaining_on(timezone.localdate())
+
+    def days_remaining_on(self, today: datetime.date) -> int:
+        return (self.end_date - today).days
 
 
 class LicenceType(models.TextChoices):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import LicenceType
+from cms.accounts.models import PortalToken
 from tests.catalog.factories import (
     LicenceFactory,
     ProductFactory,
@@ -177,6 +178,46 @@ def test_200_subscriptions_cost_the_same_queries_as_5(gql, role):
     many = _catalogue_queries(gql, large, large.company, 200)
     assert few == many
     assert many <= 15
+
+
+# The portal's catalogue screen (bench/queries.py MY_COMPANY), licence products too.
+PORTAL_CATALOGUE = """query { myCompany { id name subscriptions {
+  id autodeskId seats status daysRemaining endDate
+  product { code name includes { code } }
+  licences { id licenceType serialNumber productKey product { code includes { code } } }
+} } }"""
+
+
+@pytest.mark.parametrize("role", ["admin", "member"])
+@pytest.mark.parametrize("count", [5, 200])
+def test_portal_catalogue_takes_five_queries_whatever_its_size(gql, role, count):
+    user = UserFactory(role=role)
+    aec = ProductFactory(code="aec-collection", is_collection=True)
+    revit = ProductFactory(code="revit", name="Revit")
+    aec.includes.set([revit, ProductFactory(code="autocad", name="AutoCAD")])
+    ends = timezone.localdate() + datetime.timedelta(days=20)
+    for _ in range(count):
+        subscription = SubscriptionFactory(
+            company=user.company, product=aec, end_date=ends
+        )
+        LicenceFactory(subscription=subscription)
+    _, token = PortalToken.generate(user=user)
+    gql(PORTAL_CATALOGUE, token=token)  # the token's first use is recorded
+    with CaptureQueriesContext(connection) as queries:
+        result = gql(PORTAL_CATALOGUE, token=token)
+    assert result.errors is None
+    subscriptions = result.data["myCompany"]["subscriptions"]
+    assert len(subscriptions) == count
+    # Token, company, subscriptions, licences, products (with their inclusions).
+    assert len(queries) == 5, [q["sql"] for q in queries]
+    first = subscriptions[0]
+    assert (first["status"], first["daysRemaining"]) == ("EXPIRING", 20)
+    includes = [{"code": "autocad"}, {"code": "revit"}]  # by name
+    assert first["product"]["includes"] == includes
+    licence = first["licences"][0]
+    assert licence["product"] == {"code": "aec-collection", "includes": includes}
+    masked = role == "member"
+    assert licence["serialNumber"].startswith("••••-") is masked
 
 
 SLA = """query($c: Criticality!, $at: DateTime, $company: ID) {
