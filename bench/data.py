@@ -27,6 +27,7 @@ from knowledge.models import (
     Category,
     KnowledgeIndexPage,
 )
+from knowledge.models.pages import plain_text
 
 BENCH_COMPANY = "CLI-BENCH"
 LONG_ARTICLE_SLUG = "bench-long-article"
@@ -226,6 +227,7 @@ def add_articles(start: int, count: int, *, seed: int = 1) -> None:
                     "category_id": rng.choice(category_ids),
                     "audience": audience,
                     "word_count": sum(len(str(b["value"]).split()) for b in body),
+                    "body_text": plain_text(body),
                     "last_reviewed_at": published.date(),
                 }
             )

@@ -6,6 +6,7 @@ import math
 
 import graphene
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from grapple.models import (
@@ -118,6 +119,9 @@ class ArticlePage(Page):
         ),
     )
     word_count = models.PositiveIntegerField(default=0, editable=False)
+    # The body's words, extracted once when the article is saved: the search index
+    # reads this column instead of walking the StreamField for every document.
+    body_text = models.TextField(default="", blank=True, editable=False)
 
     content_panels = [
         *Page.content_panels,
@@ -144,11 +148,14 @@ class ArticlePage(Page):
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary", boost=2),
-        index.SearchField("body"),
+        index.SearchField("body_text"),  # the body as plain text (see body_text)
         index.AutocompleteField("title"),
-        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
-        index.RelatedFields("products", [index.SearchField("name", boost=2)]),
-        index.RelatedFields("category", [index.SearchField("name")]),
+        # Names of the article's tags, products and category as flat text, not nested
+        # documents: one engine document per article (7 with nested ones), and they
+        # reach the catch-all field the search queries.
+        index.SearchField("search_tag_names", boost=2),
+        index.SearchField("search_product_names", boost=2),
+        index.SearchField("search_category_name"),
         index.FilterField("audience"),
         index.FilterField("category"),
         index.FilterField("first_published_at"),
@@ -184,25 +191,47 @@ class ArticlePage(Page):
 
     @classmethod
     def get_indexed_objects(cls):
-        # The related fields the index reads, fetched per chunk rather than per row.
+        # What the index documents read, fetched per chunk of articles rather than per
+        # article; into lists (to_attr): a prefetch into managers clones a queryset per
+        # article and relation, which cost more than the rest of a reindex together.
         return (
             super()
             .get_indexed_objects()
+            .defer("body")  # indexed as body_text
             .select_related("category")
-            .prefetch_related("tags", "products", "versions", "companies")
+            .prefetch_related(
+                *(
+                    Prefetch(relation, to_attr=f"indexed_{relation}")
+                    for relation in ("tags", "products", "versions", "companies")
+                )
+            )
         )
 
-    # Index document values (search_fields above); prefetched by get_indexed_objects.
+    def indexed(self, relation: str) -> list:
+        """A relation's objects, from get_indexed_objects' prefetch if there is one."""
+        prefetched = getattr(self, f"indexed_{relation}", None)
+        return list(getattr(self, relation).all()) if prefetched is None else prefetched
+
+    # Index document values (search_fields above).
     def search_reader_keys(self) -> list[str]:
         from knowledge.readers import article_reader_keys
 
         return article_reader_keys(self)
 
+    def search_tag_names(self) -> str:
+        return " ".join(tag.name for tag in self.indexed("tags"))
+
+    def search_product_names(self) -> str:
+        return " ".join(product.name for product in self.indexed("products"))
+
+    def search_category_name(self) -> str:
+        return self.category.name
+
     def search_product_ids(self) -> list[int]:
-        return [product.pk for product in self.products.all()]
+        return [product.pk for product in self.indexed("products")]
 
     def search_version_ids(self) -> list[int]:
-        return [release.pk for release in self.versions.all()]
+        return [release.pk for release in self.indexed("versions")]
 
     @property
     def reading_time_minutes(self) -> int:
@@ -235,29 +264,35 @@ class ArticlePage(Page):
         return compute(self, **kwargs) if value is None else value
 
     def full_clean(self, *args, **kwargs):
-        self.word_count = self._count_words()
+        self._derive_text()
         super().full_clean(*args, **kwargs)
 
     def save(self, *args, **kwargs):
-        self.word_count = self._count_words()
+        self._derive_text()
         super().save(*args, **kwargs)
 
-    def _count_words(self) -> int:
-        # From the raw JSON: rendering blocks (embeds) could reach the network.
-        texts = [self.summary or ""]
+    def _derive_text(self) -> None:
+        self.body_text = plain_text(self.body.raw_data)
+        self.word_count = len(f"{self.summary or ''} {self.body_text}".split())
 
-        def collect(value):
-            if isinstance(value, str):
-                texts.append(strip_tags(value))
-            elif isinstance(value, dict):
-                for item in value.values():
-                    collect(item)
-            elif isinstance(value, list | tuple):
-                for item in value:
-                    collect(item)
 
-        collect([block.get("value") for block in self.body.raw_data])
-        return len(" ".join(texts).split())
+def plain_text(raw_blocks: list[dict]) -> str:
+    """The words of a StreamField's raw JSON (text, rich text, code, tables), without
+    rendering it: rendering some blocks (embeds) could reach the network."""
+    texts: list[str] = []
+
+    def collect(value):
+        if isinstance(value, str):
+            texts.append(strip_tags(value))
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                collect(item)
+
+    collect([block.get("value") for block in raw_blocks or []])
+    return " ".join(" ".join(texts).split())
 
 
 def feedback_count(article: ArticlePage, *, helpful: bool) -> int:
