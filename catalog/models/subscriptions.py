@@ -171,8 +171,13 @@ class LicenceQuerySet(models.QuerySet):
         standalone = Q(subscription__isnull=True) & (
             Q(valid_until__isnull=True) | Q(valid_until__gte=today)
         )
+        # A join on the licence's own subscription, not "IN (every current
+        # subscription)": that subquery read all companies' subscriptions (120 ms
+        # for 50,000 on SQLite) to answer for one company's licences.
         via_subscription = Q(
-            subscription__in=Subscription.objects.current(today).values("pk")
+            subscription__is_cancelled=False,
+            subscription__start_date__lte=today,
+            subscription__end_date__gte=today,
         )
         return self.filter(standalone | via_subscription)
 
