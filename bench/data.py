@@ -8,8 +8,11 @@ seconds for 10,000 pages where ``add_child`` takes minutes.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import random
+import shutil
 import uuid
+from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -17,7 +20,18 @@ from django.utils import timezone
 from taggit.models import Tag
 from wagtail.models import Locale, Page, Site
 
-from catalog.models import Licence, LicenceType, Product, Subscription, SupportContract
+from catalog.models import (
+    DownloadFile,
+    DownloadIndexPage,
+    DownloadPage,
+    Licence,
+    LicenceType,
+    Product,
+    Subscription,
+    SupportContract,
+)
+from catalog.models.downloads import downloads_storage
+from catalog.selectors import Holdings
 from cms.accounts.models import Company, PortalToken, User
 from knowledge.models import (
     ArticlePage,
@@ -31,6 +45,7 @@ from knowledge.models.pages import plain_text
 
 BENCH_COMPANY = "CLI-BENCH"
 LONG_ARTICLE_SLUG = "bench-long-article"
+DOWNLOAD_SLUG = "bench-installeur"
 BATCH = 500
 
 PRODUCTS = [
@@ -317,3 +332,63 @@ def add_other_subscriptions(total: int) -> None:
         n = min(per, remaining)
         add_subscriptions(company, n)
         remaining -= n
+
+
+def add_download(source: Path, company: Company) -> DownloadFile:
+    """A download page for a product ``company`` is entitled to today (public when it
+    holds none) with ``source`` as its one file, in the downloads storage. Idempotent:
+    the bytes are copied only when the stored file is missing or of another size."""
+    storage = downloads_storage()
+    name = f"bench/{source.name}"
+    size = source.stat().st_size
+    copied = not storage.exists(name) or storage.size(name) != size
+    if copied:
+        target = Path(storage.path(name))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    file = DownloadFile.objects.filter(page__slug=DOWNLOAD_SLUG).first()
+    if file is not None and not copied and file.size == size:
+        return file
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    if file is not None:
+        file.file.name, file.size, file.sha256 = name, size, digest.hexdigest()
+        file.save(update_fields=["file", "size", "sha256"])
+        return file
+
+    holdings = Holdings.load(company.pk)
+    product = next(
+        (
+            p
+            for p in Product.objects.filter(is_collection=False).order_by("pk")
+            if holdings.entitlement(p.pk).entitled
+        ),
+        None,
+    )
+    index = DownloadIndexPage.objects.first()
+    if index is None:
+        index = DownloadIndexPage(title="Téléchargements", slug="telechargements-bench")
+        Site.objects.get(is_default_site=True).root_page.add_child(instance=index)
+        index.save_revision().publish()
+    page = DownloadPage(
+        title="Installeur complet (bench)",
+        slug=DOWNLOAD_SLUG,
+        kind="full_version",
+        product=product or Product.objects.filter(is_collection=False).first(),
+        version="2026.0.0",
+        release_date=timezone.localdate(),
+        is_public=product is None,
+    )
+    page.files = [
+        DownloadFile(
+            file=name,
+            file_name=source.name,
+            size=size,
+            sha256=digest.hexdigest(),
+        )
+    ]
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    return page.files.get()

@@ -204,7 +204,7 @@ def write_markdown(results: dict) -> None:
         "article": "graphql",
         "my_company": "graphql",
         "search": "graphql_engine" if results["engine_url"] else "graphql_database",
-        "download": "file_response",
+        "download": _get(w, "download", "subject", default="file_response"),
     }
     labels = {
         "listing": "knowledge-base listing (20 articles + category, tags, authors, products)",  # noqa: E501

@@ -6,6 +6,7 @@ import os
 from cms.settings.base import *  # noqa: F403
 from cms.settings.base import (
     INSTALLED_APPS,
+    STORAGES,
     VAR_DIR,
     env,
     search_engine_backend,
@@ -33,6 +34,18 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # gunicorn's two workers share the file: wait for a lock rather than fail at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# Download files on local disk, in a folder of the benchmark's own (kept between runs:
+# the 200 MB file is copied once), whatever DOWNLOADS_BUCKET_NAME says; and Django
+# streams them itself (no X-Accel-Redirect / X-Sendfile hand-off), as measured.
+STORAGES = {
+    **STORAGES,
+    "downloads": {
+        "BACKEND": "catalog.models.downloads.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(BENCH_DIR / "private-downloads")},
+    },
+}
+DOWNLOADS_SENDFILE = None
 
 INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.api.v2", "rest_framework"]
 ROOT_URLCONF = "bench.urls"
