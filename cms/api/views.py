@@ -12,6 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 from graphql import GraphQLError
+from graphql.execution import ExecutionContext
 
 from .errors import USER_FACING, user_message
 from .validation import validation_rules
@@ -25,6 +26,14 @@ def _error_response(message: str, status: int = 400, code: str = "BAD_REQUEST"):
     )
 
 
+class SyncExecutionContext(ExecutionContext):
+    """graphql-core asks of every resolved value whether it is awaitable (an
+    ``inspect`` check, ~3,000 times for one ``myCompany``). Under WSGI no resolver is
+    async, so the answer is always no."""
+
+    is_awaitable = staticmethod(lambda value: False)
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class PortalGraphQLView(GraphQLView):
     """One operation per POST (or a query over GET), bounded in size, depth and cost.
@@ -32,6 +41,8 @@ class PortalGraphQLView(GraphQLView):
     Callers authenticate with a bearer token (no CSRF: no ambient credential) or with
     the session cookie, in which case the CSRF token is required as for any form.
     """
+
+    execution_context_class = SyncExecutionContext
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         self.graphiql = settings.GRAPHQL_GRAPHIQL
