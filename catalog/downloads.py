@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -230,8 +230,11 @@ def download_file_for(*, user, file_id) -> DownloadFile | None:
     except (TypeError, ValueError):
         return None
     return (
+        # Checked for this file's page (EXISTS on its key), not "IN (every visible
+        # page)": SQLite would list visible pages by walking every page of the site.
         DownloadFile.objects.filter(
-            pk=file_id, page__in=download_pages_visible_to(user).values("pk")
+            Exists(download_pages_visible_to(user).filter(pk=OuterRef("page_id"))),
+            pk=file_id,
         )
         .select_related("page", "page__product")
         .prefetch_related("page__releases")

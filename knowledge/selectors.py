@@ -119,6 +119,8 @@ def articles_visible_to(user) -> QuerySet[ArticlePage]:
 
 @register_page_rule
 def _hide_unreadable_articles(qs: QuerySet, user) -> QuerySet:
+    if not issubclass(ArticlePage, qs.model):
+        return qs  # another page type (downloads): no article can be among them
     condition = audience_filter(user)
     if condition is None:
         return qs
