@@ -7,6 +7,7 @@ from grapple.registry import registry
 
 from cms.api.errors import ApiError, NotFound
 from cms.api.pagination import page_bounds, page_of, paginated_type
+from cms.api.selection import selected_fields
 
 from . import selectors, services
 from .models import ArticlePage, FeedbackReason
@@ -98,6 +99,7 @@ class KnowledgeQuery(graphene.ObjectType):
             user=info.context.user,
             filters=selectors.ArticleFilters(**filters),
             order=order,
+            fields=selected_fields(info, "items"),
         )
         return page_of(
             list(qs[offset : offset + limit]),

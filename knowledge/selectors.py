@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -138,9 +139,14 @@ class ArticleFilters:
 
 
 def article_list_for(
-    *, user, filters: ArticleFilters = ArticleFilters(), order: str = "-publishedAt"
+    *,
+    user,
+    filters: ArticleFilters = ArticleFilters(),
+    order: str = "-publishedAt",
+    fields: Collection[str] | None = None,
 ) -> QuerySet[ArticlePage]:
-    """The readable articles matching ``filters``, ready for a listing (no N+1)."""
+    """The readable articles matching ``filters``, ready for a listing (no N+1;
+    ``fields``: see :func:`with_listing_relations`)."""
     if order not in ORDERINGS:
         raise ApiError(
             f"Unknown order '{order}'. Allowed: {', '.join(sorted(ORDERINGS))}."
@@ -156,38 +162,72 @@ def article_list_for(
         qs = qs.filter(versions__version=filters.version)
     if filters.tag or filters.product or filters.version:
         qs = qs.distinct()
-    return with_listing_relations(qs, user=user).order_by(*ORDERINGS[order])
-
-
-def with_listing_relations(qs: QuerySet[ArticlePage], *, user) -> QuerySet[ArticlePage]:
-    """Everything the article type resolves, fetched in a constant number of queries."""
-    related = ArticlePageRelatedLink.objects.filter(
-        _readable_link_target(user)
-    ).select_related("article")
-    qs = qs.select_related("category", "category__parent").prefetch_related(
-        "tags",
-        "products",
-        "versions__product",
-        "authors__photo",
-        Prefetch("related_links", queryset=related, to_attr="visible_related_links"),
+    return with_listing_relations(qs, user=user, fields=fields).order_by(
+        *ORDERINGS[order]
     )
+
+
+def with_listing_relations(
+    qs: QuerySet[ArticlePage], *, user, fields: Collection[str] | None = None
+) -> QuerySet[ArticlePage]:
+    """What the article type resolves, fetched in a constant number of queries.
+    ``fields``: the article fields a GraphQL query selects
+    (:func:`cms.api.selection.selected_fields`), to fetch only those; None: all."""
+
+    def wanted(name: str) -> bool:
+        return fields is None or name in fields
+
+    if wanted("category"):
+        qs = qs.select_related("category", "category__parent")
+    lookups: list = [
+        lookup
+        for name, lookup in (
+            ("tags", "tags"),
+            ("products", "products"),
+            ("versions", "versions__product"),
+            ("authors", "authors__photo"),
+        )
+        if wanted(name)
+    ]
+    if wanted("relatedArticles"):
+        related = ArticlePageRelatedLink.objects.filter(
+            _readable_link_target(user)
+        ).select_related("article")
+        lookups.append(
+            Prefetch("related_links", queryset=related, to_attr="visible_related_links")
+        )
+    qs = qs.prefetch_related(*lookups)
     if is_staff(user):
-        qs = qs.annotate(
-            helpful_total=_feedback_total(helpful=True),
-            not_helpful_total=_feedback_total(helpful=False),
-            linked_ticket_total=_linked_ticket_total(),
-            view_total=Coalesce(
-                Subquery(
-                    ArticleDailyViews.objects.filter(article=OuterRef("pk"))
-                    .order_by()
-                    .values("article")
-                    .annotate(total=Sum("count"))
-                    .values("total")
-                ),
-                0,
+        counts = {
+            "helpfulCount": ("helpful_total", lambda: _feedback_total(helpful=True)),
+            "notHelpfulCount": (
+                "not_helpful_total",
+                lambda: _feedback_total(helpful=False),
             ),
+            "linkedTicketCount": ("linked_ticket_total", _linked_ticket_total),
+            "viewCount": ("view_total", _view_total),
+        }
+        qs = qs.annotate(
+            **{
+                annotation: make()
+                for name, (annotation, make) in counts.items()
+                if wanted(name)
+            }
         )
     return qs
+
+
+def _view_total():
+    return Coalesce(
+        Subquery(
+            ArticleDailyViews.objects.filter(article=OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(total=Sum("count"))
+            .values("total")
+        ),
+        0,
+    )
 
 
 def _linked_ticket_total():

@@ -8,6 +8,7 @@ from grapple.registry import registry
 
 from cms.api.errors import ApiError
 from cms.api.pagination import page_bounds
+from cms.api.selection import selected_fields
 from knowledge.models import ArticlePage
 
 from . import selectors, services
@@ -106,7 +107,12 @@ class SearchQuery(graphene.ObjectType):
         offset, limit = page_bounds(page, per_page)
         services.pending_index_updates_replay_if_any()  # the engine may be back
         result = selectors.articles_search_for(
-            user=info.context.user, query=query, offset=offset, limit=limit, **filters
+            user=info.context.user,
+            query=query,
+            offset=offset,
+            limit=limit,
+            fields=selected_fields(info, "items", "article"),
+            **filters,
         )
         services.search_query_record(
             query=selectors.clean_query(query), results_total=result.total
@@ -122,7 +128,9 @@ class SearchQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_suggest_articles(root, info, prefix):
-        return selectors.article_suggestions_for(user=info.context.user, prefix=prefix)
+        return selectors.article_suggestions_for(
+            user=info.context.user, prefix=prefix, fields=selected_fields(info)
+        )
 
     @staticmethod
     def resolve_ticket_suggestions(root, info, subject, limit, company_id=None, **kw):
@@ -132,6 +140,7 @@ class SearchQuery(graphene.ObjectType):
             subject=subject,
             company_id=None if company_id is None else _int_id(company_id, "société"),
             limit=limit,
+            fields=selected_fields(info, "article"),
             **kw,
         )
         return [SearchItem(h.article, h.score, h.highlights) for h in hits]

@@ -19,6 +19,7 @@ import html
 import math
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -263,12 +264,15 @@ def _filtered(
 # Results -------------------------------------------------------------------------
 
 
-def _complete(ranked: list[tuple[int, float | None]], user) -> list[SearchHit]:
-    """The ranked articles fetched whole through the one door (a stale index entry
-    the caller may no longer read is dropped), in a constant number of queries."""
+def _complete(
+    ranked: list[tuple[int, float | None]], user, fields: Collection[str] | None = None
+) -> list[SearchHit]:
+    """The ranked articles fetched through the one door (a stale index entry the
+    caller may no longer read is dropped), with the relations of the GraphQL
+    ``fields`` asked for (all when None), in a constant number of queries."""
     ids = [pk for pk, _score in ranked]
     full = with_listing_relations(
-        articles_visible_to(user).filter(pk__in=ids), user=user
+        articles_visible_to(user).filter(pk__in=ids), user=user, fields=fields
     ).in_bulk()
     return [SearchHit(full[pk], score) for pk, score in ranked if pk in full]
 
@@ -334,9 +338,10 @@ def articles_search_for(
     category: str | None = None,
     offset: int = 0,
     limit: int = 10,
+    fields: Collection[str] | None = None,
 ) -> SearchResult:
     """A page of the articles ``user`` may read that match ``query``, with the total
-    and the product/category facets of every match."""
+    and the product/category facets of every match (``fields``: see _complete)."""
     query = clean_query(query)
     found = _search(
         user,
@@ -346,7 +351,7 @@ def articles_search_for(
         limit=limit,
         facets=True,
     )
-    items = _complete(found.ranked, user)
+    items = _complete(found.ranked, user, fields)
     for hit in items:
         hit.highlights = highlight(hit.article.summary, query)
     return SearchResult(
@@ -357,7 +362,9 @@ def articles_search_for(
     )
 
 
-def article_suggestions_for(*, user, prefix: str) -> list[ArticlePage]:
+def article_suggestions_for(
+    *, user, prefix: str, fields: Collection[str] | None = None
+) -> list[ArticlePage]:
     """Titles completing ``prefix`` among the articles ``user`` may read; on the engine
     a misspelt word still finds its article (fuzzy match)."""
     prefix = clean_query(prefix)
@@ -381,7 +388,7 @@ def article_suggestions_for(*, user, prefix: str) -> list[ArticlePage]:
         pages = list(backend.autocomplete(prefix, qs.only("id"))[:SUGGESTIONS])
         return [(page.pk, None) for page in pages]
 
-    return [hit.article for hit in _complete(_with_fallback(run), user)]
+    return [hit.article for hit in _complete(_with_fallback(run), user, fields)]
 
 
 def pages_search_for(
@@ -433,6 +440,7 @@ def ticket_suggestions_for(
     version: str | None = None,
     company_id: int | None = None,
     limit: int = 5,
+    fields: Collection[str] | None = None,
 ) -> list[SearchHit]:
     """Articles for a ticket's text, boosted by product/version and by articles already
     linked to tickets. Staff read everything; the ticketing system reads what the
@@ -479,7 +487,7 @@ def ticket_suggestions_for(
         return base * (1 + 0.25 * math.log1p(linked.get(pk, 0)))
 
     best = sorted(enumerate(ranked), key=rank, reverse=True)[:limit]
-    return _complete([hit for _position, hit in best], reader)
+    return _complete([hit for _position, hit in best], reader, fields)
 
 
 def _ids(qs: QuerySet[ArticlePage]) -> list[int]:

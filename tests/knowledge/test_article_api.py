@@ -62,6 +62,32 @@ def test_listing_20_or_100_articles_costs_the_same_queries(gql, db, staff, who):
     assert few == many
 
 
+FRAGMENTS = """query($n: Int) {
+  articles(perPage: $n) {
+    items { id ...Names ... on ArticlePage { authors { displayName } } }
+  }
+}
+fragment Names on ArticlePage { tags { name } products { code } }"""
+
+
+def test_listing_fetches_only_the_relations_a_query_asks_for(gql, db):
+    for n in range(3):
+        make_rich_article(n)
+    count_queries(gql, LISTING, {"n": 3}, None)  # warm the site-root cache
+    everything, _ = count_queries(gql, LISTING, {"n": 3}, None)
+    bare, _ = count_queries(gql, "{ articles { items { id title } } }", {}, None)
+    assert bare < everything
+    # Relations asked through fragments are fetched too, never one query per row.
+    few, result = count_queries(gql, FRAGMENTS, {"n": 3}, None)
+    item = result.data["articles"]["items"][0]
+    assert {t["name"] for t in item["tags"]} == {"licence", "flexnet"}
+    assert item["authors"] == [{"displayName": "Julien Lefèvre"}]
+    for n in range(3, 12):
+        make_rich_article(n)
+    many, _ = count_queries(gql, FRAGMENTS, {"n": 12}, None)
+    assert few == many
+
+
 def test_long_body_costs_the_same_queries_as_a_short_one(gql, db):
     short = kb.article("Court")
     long_body = kb.BODY * 60
