@@ -23,7 +23,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db.models import Count, Model, QuerySet
+from django.dispatch import receiver
 from wagtail.search.backends import get_search_backend
 
 from catalog.models import Product, ProductRelease
@@ -116,14 +118,33 @@ def is_engine(backend) -> bool:
     return isinstance(backend, ElasticsearchBaseSearchBackend)
 
 
+_backends: dict[str, object] = {}
+
+
+def search_backend(name: str = "default"):
+    """The configured backend, built once per process: Wagtail's
+    ``get_search_backend`` builds a new one (and a new engine client, so a new TCP
+    connection) on every call."""
+    backend = _backends.get(name)
+    if backend is None:
+        backend = _backends[name] = get_search_backend(name)
+    return backend
+
+
+@receiver(setting_changed)
+def _forget_backends(*, setting, **kwargs):
+    if setting == "WAGTAILSEARCH_BACKENDS":
+        _backends.clear()
+
+
 def _with_fallback(run):
     """``run(backend)`` on the configured backend; on the database backend if the
     engine is down and one is configured, else a clear error."""
     try:
-        return run(get_search_backend())
+        return run(search_backend())
     except ENGINE_ERRORS:
         if "database" in settings.WAGTAILSEARCH_BACKENDS:
-            return run(get_search_backend("database"))
+            return run(search_backend("database"))
         raise SearchUnavailable() from None
 
 
