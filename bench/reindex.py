@@ -13,13 +13,10 @@ RAW_INDEX = "bench_raw_articles"
 
 
 def _pk_chunks(qs, size: int = CHUNK):
-    last = 0
-    while True:
-        items = list(qs.filter(pk__gt=last).order_by("pk")[:size])
-        if not items:
-            return
-        yield items
-        last = items[-1].pk
+    # update_index's own chunking (search/management/commands/update_index.py)
+    from search.management.commands.update_index import key_range_chunks
+
+    yield from key_range_chunks(qs, size)
 
 
 def modelsearch_reindex(ctx) -> dict:

@@ -27,9 +27,9 @@ def article_reader_keys(article: ArticlePage) -> list[str]:
         return [str(audience)]
     keys = []
     if audience in (Audience.COMPANIES, Audience.PRODUCT_OWNERS):
-        keys += [f"company:{company.pk}" for company in article.indexed("companies")]
+        keys += [f"company:{pk}" for pk, _name in article.indexed("companies")]
     if audience == Audience.PRODUCT_OWNERS:
-        keys += [f"product:{product.pk}" for product in article.indexed("products")]
+        keys += [f"product:{pk}" for pk, _name in article.indexed("products")]
     return keys
 
 

@@ -6,7 +6,7 @@ import math
 
 import graphene
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models.query import ModelIterable
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from grapple.models import (
@@ -26,6 +26,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.visibility import is_staff
@@ -66,6 +67,11 @@ class KnowledgeIndexPage(Page):
 
     class Meta:
         verbose_name = _("base de connaissances")
+
+
+# An engine mapping option: the field's text goes to the catch-all fields it is
+# copied to, without an index of its own.
+ONLY_ALL_TEXT = {"index": False}
 
 
 class ArticlePageTag(TaggedItemBase):
@@ -147,15 +153,16 @@ class ArticlePage(Page):
     ]
     search_fields = [
         *Page.search_fields,
-        index.SearchField("summary", boost=2),
-        index.SearchField("body_text"),  # the body as plain text (see body_text)
+        # Searched through the engine's catch-all fields they are copied to, so not
+        # analysed a second time on their own (ONLY_ALL_TEXT; the title is, for the
+        # title boost). Names of the tags, products and category are flat text, not
+        # nested documents: one engine document per article instead of seven.
+        index.SearchField("summary", boost=2, es_extra=ONLY_ALL_TEXT),
+        index.SearchField("body_text", es_extra=ONLY_ALL_TEXT),  # body as plain text
+        index.SearchField("search_tag_names", boost=2, es_extra=ONLY_ALL_TEXT),
+        index.SearchField("search_product_names", boost=2, es_extra=ONLY_ALL_TEXT),
+        index.SearchField("search_category_name", es_extra=ONLY_ALL_TEXT),
         index.AutocompleteField("title"),
-        # Names of the article's tags, products and category as flat text, not nested
-        # documents: one engine document per article (7 with nested ones), and they
-        # reach the catch-all field the search queries.
-        index.SearchField("search_tag_names", boost=2),
-        index.SearchField("search_product_names", boost=2),
-        index.SearchField("search_category_name"),
         index.FilterField("audience"),
         index.FilterField("category"),
         index.FilterField("first_published_at"),
@@ -199,47 +206,50 @@ class ArticlePage(Page):
 
     @classmethod
     def get_indexed_objects(cls):
-        # What the index documents read, fetched per chunk of articles rather than per
-        # article; into lists (to_attr): a prefetch into managers clones a queryset per
-        # article and relation, which cost more than the rest of a reindex together.
-        return (
-            super()
-            .get_indexed_objects()
-            .defer("body")  # indexed as body_text
-            .select_related("category")
-            .prefetch_related(
-                *(
-                    Prefetch(relation, to_attr=f"indexed_{relation}")
-                    for relation in ("tags", "products", "versions", "companies")
-                )
-            )
+        # Not Wagtail's "content type = article" filter: every row of this table is an
+        # article (no subclasses), and with it SQLite reads each chunk through the
+        # content-type index and sorts all remaining articles to return 1,000.
+        qs = (
+            cls.objects.all()
+            if not cls.__subclasses__()
+            else super().get_indexed_objects()
         )
+        qs = qs.defer("body").select_related("category")
+        return ArticleIndexQuerySet(model=qs.model, query=qs.query, using=qs._db)
 
-    def indexed(self, relation: str) -> list:
-        """A relation's objects, from get_indexed_objects' prefetch if there is one."""
-        prefetched = getattr(self, f"indexed_{relation}", None)
-        return list(getattr(self, relation).all()) if prefetched is None else prefetched
+    def indexed(self, relation: str) -> list[tuple[int, str]]:
+        """(id, label) of a relation's objects: attached per chunk by
+        :class:`ArticleIndexQuerySet` when indexing, else read here."""
+        pairs = getattr(self, f"indexed_{relation}", None)
+        if pairs is None:
+            model, article, related, label = index_relations()[relation]
+            pairs = list(
+                model.objects.filter(**{article: self.pk})
+                .order_by(related)
+                .values_list(related, label)
+            )
+        return pairs
 
-    # Index document values (search_fields above).
+    # Index document values (search_fields above); ``body`` is indexed as body_text.
     def search_reader_keys(self) -> list[str]:
         from knowledge.readers import article_reader_keys
 
         return article_reader_keys(self)
 
     def search_tag_names(self) -> str:
-        return " ".join(tag.name for tag in self.indexed("tags"))
+        return " ".join(name for _pk, name in self.indexed("tags"))
 
     def search_product_names(self) -> str:
-        return " ".join(product.name for product in self.indexed("products"))
+        return " ".join(name for _pk, name in self.indexed("products"))
 
     def search_category_name(self) -> str:
         return self.category.name
 
     def search_product_ids(self) -> list[int]:
-        return [product.pk for product in self.indexed("products")]
+        return [pk for pk, _name in self.indexed("products")]
 
     def search_version_ids(self) -> list[int]:
-        return [release.pk for release in self.indexed("versions")]
+        return [pk for pk, _version in self.indexed("versions")]
 
     @property
     def reading_time_minutes(self) -> int:
@@ -282,6 +292,59 @@ class ArticlePage(Page):
     def _derive_text(self) -> None:
         self.body_text = plain_text(self.body.raw_data)
         self.word_count = len(f"{self.summary or ''} {self.body_text}".split())
+
+
+def index_relations() -> dict[str, tuple]:
+    """relation: (through model, its article column, its related id, the label read)."""
+    return {
+        "tags": (ArticlePageTag, "content_object_id", "tag_id", "tag__name"),
+        "products": (
+            ArticlePage.products.through,
+            "articlepage_id",
+            "product_id",
+            "product__name",
+        ),
+        "versions": (
+            ArticlePage.versions.through,
+            "articlepage_id",
+            "productrelease_id",
+            "productrelease__version",
+        ),
+        "companies": (
+            ArticlePage.companies.through,
+            "articlepage_id",
+            "company_id",
+            "company__name",
+        ),
+    }
+
+
+class ArticleIndexQuerySet(PageQuerySet):
+    """Articles as the search index reads them: each fetched chunk gets the (id,
+    label) pairs of its tags, products, versions and companies from one values()
+    query per relation. A prefetch would build a model instance per related row and a
+    queryset per article and relation, which cost more than the rest of a rebuild."""
+
+    def _fetch_all(self):
+        fetched = self._result_cache is None
+        super()._fetch_all()
+        if fetched and self._result_cache and self._iterable_class is ModelIterable:
+            _attach_index_relations(self._result_cache)
+
+
+def _attach_index_relations(articles: list[ArticlePage]) -> None:
+    by_id = {article.pk: article for article in articles}
+    for relation, (model, article, related, label) in index_relations().items():
+        pairs: dict[int, list[tuple[int, str]]] = {pk: [] for pk in by_id}
+        rows = (
+            model.objects.filter(**{f"{article}__in": list(by_id)})
+            .order_by(article, related)
+            .values_list(article, related, label)
+        )
+        for article_id, pk, text in rows:
+            pairs[article_id].append((pk, text))
+        for article_id, found in pairs.items():
+            setattr(by_id[article_id], f"indexed_{relation}", found)
 
 
 def plain_text(raw_blocks: list[dict]) -> str:

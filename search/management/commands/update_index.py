@@ -22,12 +22,23 @@ from modelsearch.management.commands.rebuild_modelsearch_index import (
 class Command(RebuildCommand):
     @transaction.atomic  # as modelsearch's: a stable snapshot while it is read
     def queryset_chunks(self, qs, chunk_size=DEFAULT_CHUNK_SIZE):
-        qs = qs.order_by("pk")
-        last = None
-        while True:
-            chunk = qs if last is None else qs.filter(pk__gt=last)
-            items = list(chunk[:chunk_size])
-            if not items:
-                return
-            yield items
-            last = items[-1].pk
+        yield from key_range_chunks(qs, chunk_size)
+
+
+def key_range_chunks(qs, chunk_size=DEFAULT_CHUNK_SIZE):
+    """Lists of at most ``chunk_size`` objects of ``qs``, in key order.
+
+    For a page type (multi-table inheritance) the key is the root table's (Page's
+    ``id``): ordered by the child table's ``page_ptr_id`` instead, SQLite sorts every
+    remaining row to return one chunk, as it cannot tell the two columns agree."""
+    root = qs.model._meta.get_parent_list()
+    key = (root[-1] if root else qs.model)._meta.pk.attname
+    qs = qs.order_by(key)
+    last = None
+    while True:
+        chunk = qs if last is None else qs.filter(**{f"{key}__gt": last})
+        items = list(chunk[:chunk_size])
+        if not items:
+            return
+        yield items
+        last = getattr(items[-1], key)
