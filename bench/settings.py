@@ -10,6 +10,7 @@ from cms.settings.base import (
     VAR_DIR,
     env,
     search_engine_backend,
+    tune_database,
 )
 
 BENCH_DIR = VAR_DIR / "bench"
@@ -31,6 +32,7 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+tune_database(DATABASES["default"])
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # gunicorn's two workers share the file: wait for a lock rather than fail at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

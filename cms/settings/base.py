@@ -87,6 +87,20 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+
+
+def tune_database(database: dict) -> dict:
+    """PostgreSQL without JIT compilation: the planner's (over)estimates for the
+    audience rule's EXISTS subqueries make it JIT-compile a 20-row listing, which
+    cost ~0.9 s of a 1.3 s query at 100,000 articles. Short web queries never
+    gain from JIT."""
+    if database["ENGINE"].endswith("postgresql"):
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"-c jit=off {options.get('options', '')}".strip()
+    return database
+
+
+tune_database(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
