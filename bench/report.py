@@ -179,7 +179,7 @@ def write_markdown(results: dict) -> None:
         "",
         f"- **Date**: {results['date']}",
         f"- **Machine**: {m['nproc']} CPUs, {m['ram_gb']} GB RAM, {m['cpu']} ({m['os']}). "  # noqa: E501
-        "Shared with other engineers' test runs while measuring: figures are noisy.",
+        "Shared with other work while measuring: figures move by ±20 %.",
         "- **Versions**: " + ", ".join(f"{k} {val}" for k, val in v.items()),
         f"- **Data** (own generator, seeded): {conf['articles']:,} articles "
         f"(first size for query counts: {conf['articles_first']:,}), "
