@@ -151,7 +151,16 @@ def article_list_for(
         raise ApiError(
             f"Unknown order '{order}'. Allowed: {', '.join(sorted(ORDERINGS))}."
         )
-    qs = articles_visible_to(user)
+    qs = articles_filtered(articles_visible_to(user), filters)
+    return with_listing_relations(qs, user=user, fields=fields).order_by(
+        *ORDERINGS[order]
+    )
+
+
+def articles_filtered(
+    qs: QuerySet[ArticlePage], filters: ArticleFilters
+) -> QuerySet[ArticlePage]:
+    """``qs`` narrowed to ``filters`` (a category includes its sub-categories)."""
     if filters.category:
         qs = qs.filter(category_id__in=category_and_descendant_ids(filters.category))
     if filters.tag:
@@ -162,9 +171,7 @@ def article_list_for(
         qs = qs.filter(versions__version=filters.version)
     if filters.tag or filters.product or filters.version:
         qs = qs.distinct()
-    return with_listing_relations(qs, user=user, fields=fields).order_by(
-        *ORDERINGS[order]
-    )
+    return qs
 
 
 def with_listing_relations(

@@ -33,6 +33,8 @@ from cms.api.errors import ApiError
 from cms.visibility import is_staff
 from knowledge.models import ArticlePage, Category
 from knowledge.selectors import (
+    ArticleFilters,
+    articles_filtered,
     articles_visible_to,
     audiences_possible_for,
     category_and_descendant_ids,
@@ -82,13 +84,6 @@ class SearchResult:
     items: list[SearchHit]
     products: list[dict]
     categories: list[dict]
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    product: str | None = None
-    version: str | None = None
-    category: str | None = None
 
 
 def clean_query(query: str | None) -> str:
@@ -152,13 +147,14 @@ def _search(
     reader,
     query: str,
     *,
-    filters: SearchFilters = SearchFilters(),
+    filters: ArticleFilters | None = None,
     operator: str = "and",
     offset: int = 0,
     limit: int = 10,
     facets: bool = False,
 ) -> Found:
     """One window of the articles ``reader`` may read that match ``query``."""
+    filters = filters or ArticleFilters()
 
     def run(backend):
         if is_engine(backend):
@@ -179,7 +175,7 @@ def _search(
     return _with_fallback(run)
 
 
-def _engine_filters(filters: SearchFilters) -> EngineFilters:
+def _engine_filters(filters: ArticleFilters) -> EngineFilters:
     def ids(qs):
         return list(qs.values_list("pk", flat=True))
 
@@ -206,7 +202,7 @@ def _engine_filters(filters: SearchFilters) -> EngineFilters:
 def _database_search(
     backend, reader, query, filters, operator, offset, limit, facets
 ) -> Found:
-    readable = _filtered(articles_visible_to(reader), filters)
+    readable = articles_filtered(articles_visible_to(reader), filters)
     matched = _database_hits(backend, readable, reader, query, operator)
     ids = [pk for pk, _score in matched]
     found = Found(total=len(matched), ranked=matched[offset : offset + limit])
@@ -268,18 +264,6 @@ def _candidates(
     if audiences is not None:
         base = base.filter(audience__in=audiences)
     return base, None
-
-
-def _filtered(
-    qs: QuerySet[ArticlePage], filters: SearchFilters = SearchFilters()
-) -> QuerySet[ArticlePage]:
-    if filters.category:
-        qs = qs.filter(category_id__in=category_and_descendant_ids(filters.category))
-    if filters.product:
-        qs = qs.filter(products__code=filters.product)
-    if filters.version:
-        qs = qs.filter(versions__version=filters.version)
-    return qs
 
 
 # Results -------------------------------------------------------------------------
@@ -367,7 +351,7 @@ def articles_search_for(
     found = _search(
         user,
         query,
-        filters=SearchFilters(product=product, version=version, category=category),
+        filters=ArticleFilters(product=product, version=version, category=category),
         offset=offset,
         limit=limit,
         facets=True,
@@ -484,12 +468,12 @@ def ticket_suggestions_for(
     ids = [pk for pk, _score in ranked]
     candidates = ArticlePage.objects.filter(id__in=ids)
     with_product = (
-        set(_ids(_filtered(candidates, SearchFilters(product=product))))
+        set(_ids(articles_filtered(candidates, ArticleFilters(product=product))))
         if product
         else set()
     )
     with_version = (
-        set(_ids(_filtered(candidates, SearchFilters(version=version))))
+        set(_ids(articles_filtered(candidates, ArticleFilters(version=version))))
         if version
         else set()
     )
