@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, JsonResponse
 
 from catalog import selectors as catalog_selectors
+from cms.access import caller_of
 from knowledge import selectors
 
 
@@ -33,7 +34,7 @@ def _article(page) -> dict:
 
 def article_list(request):
     per_page = 20
-    qs = selectors.article_list_for(user=request.user)
+    qs = selectors.article_list_for(caller=caller_of(request))
     total = qs.count()
     items = [_article(page) for page in qs[:per_page]]
     return JsonResponse(
@@ -46,7 +47,7 @@ def article_list(request):
 
 
 def article_detail(request, slug):
-    page = selectors.article_detail_for(user=request.user, slug=slug)
+    page = selectors.article_detail_for(caller=caller_of(request), slug=slug)
     if page is None:
         raise Http404
     data = _article(page)
@@ -65,10 +66,12 @@ def _licences(subscription):
 
 
 def my_company(request):
-    company = catalog_selectors.company_of(request.user)
+    company = catalog_selectors.company_of(caller_of(request))
     if company is None:
         raise Http404
-    subs = catalog_selectors.subscriptions_for(user=request.user, company_id=company.pk)
+    subs = catalog_selectors.subscriptions_for(
+        caller=caller_of(request), company_id=company.pk
+    )
     return JsonResponse(
         {
             "id": company.pk,

@@ -20,9 +20,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cms.access import ANONYMOUS as ANONYMOUS_CALLER
+from cms.access import Caller, caller_of
 from cms.accounts.models import User
 from cms.api.pagination import page_bounds
-from cms.visibility import is_staff, register_page_rule, visible_pages
+from cms.visibility import register_page_rule, visible_pages
 
 from .models import (
     DownloadEvent,
@@ -45,32 +47,32 @@ ANONYMOUS = "anon"
 
 
 @register_page_rule
-def _hide_private_download_pages(qs: QuerySet, user) -> QuerySet:
-    """Public download pages for everyone; the others for signed-in people."""
-    if user is not None and user.is_authenticated:
+def _hide_private_download_pages(qs: QuerySet, caller: Caller) -> QuerySet:
+    """Public download pages for everyone; the others for signed-in callers."""
+    if caller.is_signed_in:
         return qs
     return qs.exclude(pk__in=DownloadPage.objects.filter(is_public=False).values("pk"))
 
 
-def download_pages_visible_to(user) -> QuerySet[DownloadPage]:
-    """The download pages ``user`` may read (the one door for download pages)."""
-    return visible_pages(user, DownloadPage.objects.all())
+def download_pages_visible_to(caller: Caller) -> QuerySet[DownloadPage]:
+    """The download pages ``caller`` may read (the one door for download pages)."""
+    return visible_pages(caller, DownloadPage.objects.all())
 
 
 def download_list_for(
     *,
-    user,
+    caller: Caller,
     product: str | None = None,
     version: str | None = None,
     kind: str | None = None,
     page: int = 1,
     per_page: int = 20,
 ) -> tuple[list[DownloadPage], int]:
-    """A page of the download pages ``user`` may read, newest first, with what the
+    """A page of the download pages ``caller`` may read, newest first, with what the
     GraphQL list shows prefetched (constant queries whatever the count), and the
     total. ``version`` matches a release ("2026") or the page's version/build."""
     offset, limit = page_bounds(page, per_page)
-    qs = download_pages_visible_to(user)
+    qs = download_pages_visible_to(caller)
     if product:
         qs = qs.filter(product__code=product)
     if version:
@@ -81,14 +83,14 @@ def download_list_for(
         qs = qs.filter(kind=kind)
     total = qs.count()
     items = list(
-        _with_details(qs.order_by("-release_date", "-pk"), user)[
+        _with_details(qs.order_by("-release_date", "-pk"), caller)[
             offset : offset + limit
         ]
     )
     return items, total
 
 
-def _with_details(qs: QuerySet[DownloadPage], user) -> QuerySet[DownloadPage]:
+def _with_details(qs: QuerySet[DownloadPage], caller: Caller) -> QuerySet[DownloadPage]:
     """What a page shows, in a constant number of queries; linked articles already
     filtered by :func:`knowledge.selectors.articles_visible_to`."""
     from knowledge.selectors import articles_visible_to
@@ -98,36 +100,36 @@ def _with_details(qs: QuerySet[DownloadPage], user) -> QuerySet[DownloadPage]:
         "files",
         Prefetch(
             "related_articles",
-            queryset=articles_visible_to(user).order_by("title"),
+            queryset=articles_visible_to(caller).order_by("title"),
             to_attr="visible_related_articles",
         ),
     )
 
 
-def download_page_for(*, user, slug: str) -> DownloadPage | None:
+def download_page_for(*, caller: Caller, slug: str) -> DownloadPage | None:
     return _with_details(
-        download_pages_visible_to(user).filter(slug=slug), user
+        download_pages_visible_to(caller).filter(slug=slug), caller
     ).first()
 
 
-def related_articles_for(page: DownloadPage, *, user) -> list:
-    """The knowledge-base articles linked from ``page`` that ``user`` may read."""
+def related_articles_for(page: DownloadPage, *, caller: Caller) -> list:
+    """The knowledge-base articles linked from ``page`` that ``caller`` may read."""
     from knowledge.selectors import articles_visible_to
 
     prefetched = getattr(page, "visible_related_articles", None)
     if prefetched is not None:
         return prefetched
     return list(
-        articles_visible_to(user)
+        articles_visible_to(caller)
         .filter(pk__in=page.related_articles.values("pk"))
         .order_by("title")
     )
 
 
-def superseding_page_for(page: DownloadPage, *, user) -> DownloadPage | None:
+def superseding_page_for(page: DownloadPage, *, caller: Caller) -> DownloadPage | None:
     if page.superseded_by_id is None:
         return None
-    return download_pages_visible_to(user).filter(pk=page.superseded_by_id).first()
+    return download_pages_visible_to(caller).filter(pk=page.superseded_by_id).first()
 
 
 # --- Entitlement -------------------------------------------------------------------
@@ -166,8 +168,8 @@ def _page_release(page: DownloadPage) -> ProductRelease | None:
 class DownloadAccess:
     """A caller's download rights, computed once (per request) for many files."""
 
-    def __init__(self, user, at: datetime.date | None = None):
-        self.user = user
+    def __init__(self, caller: Caller, at: datetime.date | None = None):
+        self.caller = caller
         self.at = at
         self._holdings: Holdings | None = None
         self._cache: dict[tuple[int, int | None], tuple[bool, str]] = {}
@@ -175,21 +177,20 @@ class DownloadAccess:
     @property
     def holdings(self) -> Holdings:
         if self._holdings is None:
-            company_id = getattr(self.user, "company_id", None)
-            self._holdings = Holdings.load(company_id, self.at)
+            self._holdings = Holdings.load(self.caller.company_id, self.at)
         return self._holdings
 
     def check(self, file: DownloadFile) -> tuple[bool, str]:
         return self.check_page(file.page)
 
     def check_page(self, page: DownloadPage) -> tuple[bool, str]:
-        user = self.user
-        if is_staff(user) or page.is_public:
+        caller = self.caller
+        if caller.is_staff or page.is_public:
             return True, ""
-        if user is None or not user.is_authenticated:
+        if not caller.is_signed_in:
             return False, "Connectez-vous pour télécharger."
-        if user.company_id is None:
-            return False, "Votre compte n'est rattaché à aucune société cliente."
+        if caller.company_id is None:
+            return False, "Aucune société cliente : ce fichier est réservé aux clients."
         release = _page_release(page)
         key = (page.product_id, release.pk if release else None)
         if key not in self._cache:
@@ -206,34 +207,36 @@ class DownloadAccess:
 
 def access_for(request) -> DownloadAccess:
     """The caller's :class:`DownloadAccess`, kept on the request."""
+    caller = caller_of(request)
     access = getattr(request, "_download_access", None)
-    if access is None or access.user is not request.user:
-        access = DownloadAccess(request.user)
+    if access is None or access.caller is not caller:
+        access = DownloadAccess(caller)
         request._download_access = access
     return access
 
 
 def download_entitlement_for(
-    user, file: DownloadFile, *, at: datetime.date | None = None
+    caller: Caller, file: DownloadFile, *, at: datetime.date | None = None
 ) -> tuple[bool, str]:
-    """Whether ``user`` may download ``file`` now (or on ``at``), and if not why:
-    staff always; anyone for a public page; otherwise a signed-in person whose
-    company holds the page's product (and release, for a release-specific page)."""
-    return DownloadAccess(user, at).check(file)
+    """Whether ``caller`` may download ``file`` now (or on ``at``), and if not why:
+    staff always; anyone for a public page; otherwise a client (or a service acting
+    for a company) whose company holds the page's product (and release, for a
+    release-specific page)."""
+    return DownloadAccess(caller, at).check(file)
 
 
-def download_file_for(*, user, file_id) -> DownloadFile | None:
-    """A file of a download page ``user`` may read (whether they may download it is
+def download_file_for(*, caller: Caller, file_id) -> DownloadFile | None:
+    """A file of a download page ``caller`` may read (whether they may download it is
     :func:`download_entitlement_for`'s answer)."""
     try:
         file_id = int(file_id)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return (
         # Checked for this file's page (EXISTS on its key), not "IN (every visible
         # page)": SQLite would list visible pages by walking every page of the site.
         DownloadFile.objects.filter(
-            Exists(download_pages_visible_to(user).filter(pk=OuterRef("page_id"))),
+            Exists(download_pages_visible_to(caller).filter(pk=OuterRef("page_id"))),
             pk=file_id,
         )
         .select_related("page", "page__product")
@@ -256,10 +259,11 @@ class LinkRefused(Exception):
     """A link that may not be served; the message is for the person."""
 
 
-def download_link_create(*, user, file: DownloadFile) -> DownloadLink:
-    """A signed token for ``file``, bound to ``user`` (``anon`` for a public file
-    asked for anonymously). The caller has checked the entitlement."""
-    who = str(user.pk) if user is not None and user.is_authenticated else ANONYMOUS
+def download_link_create(*, caller: Caller, file: DownloadFile) -> DownloadLink:
+    """A signed token for ``file``, bound to the caller's person (``anon`` for a
+    public file asked for without one). The entitlement has been checked."""
+    person = caller.person if caller.is_signed_in else None
+    who = str(person.pk) if person is not None else ANONYMOUS
     token = signing.dumps({"f": file.pk, "u": who}, salt=LINK_SALT, compress=False)
     ttl = settings.DOWNLOAD_LINK_TTL_SECONDS
     return DownloadLink(
@@ -269,12 +273,13 @@ def download_link_create(*, user, file: DownloadFile) -> DownloadLink:
     )
 
 
-def download_link_resolve(*, token: str, user) -> tuple[DownloadFile, User | None]:
+def download_link_resolve(*, token: str, caller: Caller) -> tuple[DownloadFile, Caller]:
     """The file and person of a valid link, entitled now; :class:`LinkRefused`
     otherwise.
 
-    The person is the one named in the signed payload: a browser following the link
-    sends no API token. A request signed in as someone else is refused.
+    The person is the one named in the signed payload (returned as a caller): a
+    browser following the link sends no API token. A request signed in as someone
+    else is refused.
     """
     try:
         payload = signing.loads(
@@ -287,50 +292,53 @@ def download_link_resolve(*, token: str, user) -> tuple[DownloadFile, User | Non
     except signing.BadSignature as exc:
         raise LinkRefused("Ce lien de téléchargement n'est pas valide.") from exc
     who = str(payload.get("u"))
-    signed_in = user is not None and user.is_authenticated
-    if who != ANONYMOUS and signed_in and str(user.pk) != who:
+    present = caller.person
+    if who != ANONYMOUS and present is not None and str(present.pk) != who:
         raise LinkRefused(
             "Ce lien de téléchargement a été demandé par une autre personne : "
             "demandez le vôtre depuis le portail."
         )
-    person = None
+    holder = ANONYMOUS_CALLER
     if who != ANONYMOUS:
-        person = User.objects.filter(pk=who, is_active=True).first()
+        person = (
+            User.objects.filter(pk=who, is_active=True)
+            .select_related("company")
+            .first()
+        )
         if person is None:
             raise LinkRefused("Ce lien de téléchargement n'est pas valide.")
-    file = download_file_for(user=person, file_id=payload.get("f"))
+        holder = Caller.of_user(person)
+    file = download_file_for(caller=holder, file_id=payload.get("f"))
     if file is None:
         raise LinkRefused("Ce fichier n'est plus disponible.")
-    allowed, reason = download_entitlement_for(person, file)
+    allowed, reason = download_entitlement_for(holder, file)
     if not allowed:
         raise LinkRefused(f"Vous n'avez plus accès à ce fichier. {reason}")
-    return file, person
+    return file, holder
 
 
 # --- Audit ---------------------------------------------------------------------------
 
 
 def download_event_record(
-    *, file: DownloadFile, user: User | None, bytes_range: str = ""
+    *, file: DownloadFile, caller: Caller, bytes_range: str = ""
 ) -> DownloadEvent:
     return DownloadEvent.objects.create(
         file=file,
-        user=user,
-        company_id=getattr(user, "company_id", None),
+        user=caller.person,
+        company_id=caller.company_id if caller.is_client else None,
         bytes_range=bytes_range,
     )
 
 
-def download_history_for(*, user, company_id: int) -> QuerySet[DownloadEvent]:
+def download_history_for(*, caller: Caller, company_id: int) -> QuerySet[DownloadEvent]:
     """A company's download history: company admins and staff see everyone's,
     members only their own."""
-    if user is None or not user.is_authenticated:
-        return DownloadEvent.objects.none()
-    if not (user.is_staff or user.company_id == company_id):
+    if not caller.sees_company(company_id):
         return DownloadEvent.objects.none()
     qs = DownloadEvent.objects.filter(company_id=company_id)
-    if not (user.is_staff or user.is_company_admin):
-        qs = qs.filter(user=user)
+    if not (caller.is_staff or caller.is_company_admin):
+        qs = qs.filter(user=caller.person)
     return qs.select_related("file", "file__page", "user").order_by("-at", "-pk")
 
 
@@ -401,6 +409,7 @@ def download_notifications_send(*, page_id: int) -> int:
         User.objects.filter(
             is_active=True, company__isnull=False, company__is_active=True
         )
+        .select_related("company")
         .exclude(email="")
         .exclude(download_notifications__page=page)
         .order_by("pk")
@@ -409,9 +418,9 @@ def download_notifications_send(*, page_id: int) -> int:
     sent = 0
     for person in _opted_in(people):
         if person.company_id not in entitled_companies:
-            entitled_companies[person.company_id] = DownloadAccess(person).check_page(
-                page
-            )[0]
+            entitled_companies[person.company_id] = DownloadAccess(
+                Caller.of_user(person)
+            ).check_page(page)[0]
         if not entitled_companies[person.company_id]:
             continue
         try:

@@ -11,6 +11,7 @@ import datetime
 import graphene
 from django.utils import timezone
 
+from cms.access import caller_of
 from cms.api.errors import NotFound
 
 from . import selectors, sla
@@ -235,13 +236,13 @@ class CatalogCompany(graphene.ObjectType):
     @staticmethod
     def resolve_support_contract(company, info):
         return selectors.support_contract_for(
-            user=info.context.user, company_id=company.pk
+            caller=caller_of(info.context), company_id=company.pk
         )
 
     @staticmethod
     def resolve_subscriptions(company, info, status=None, product=None):
         return selectors.subscriptions_for(
-            user=info.context.user,
+            caller=caller_of(info.context),
             company_id=company.pk,
             status=_value(status) if status else None,
             product=product,
@@ -250,13 +251,13 @@ class CatalogCompany(graphene.ObjectType):
     @staticmethod
     def resolve_licences(company, info, product=None):
         return selectors.licences_for(
-            user=info.context.user, company_id=company.pk, product=product
+            caller=caller_of(info.context), company_id=company.pk, product=product
         )
 
     @staticmethod
     def resolve_held_products(company, info):
         return selectors.held_products_for(
-            user=info.context.user, company_id=company.pk
+            caller=caller_of(info.context), company_id=company.pk
         ).prefetch_related("includes")
 
 
@@ -305,16 +306,18 @@ class CatalogQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_my_company(root, info):
-        return selectors.company_of(info.context.user)
+        return selectors.company_of(caller_of(info.context))
 
     @staticmethod
     def resolve_company(root, info, id):
-        return selectors.company_for_staff(user=info.context.user, company_id=id)
+        return selectors.company_for_staff(
+            caller=caller_of(info.context), company_id=id
+        )
 
     @staticmethod
     def resolve_sla_deadline(root, info, criticality, opened_at=None, company_id=None):
         deadline = selectors.sla_deadline_for(
-            user=info.context.user,
+            caller=caller_of(info.context),
             criticality=_value(criticality),
             opened_at=opened_at,
             company_id=company_id,

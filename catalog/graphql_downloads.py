@@ -11,6 +11,7 @@ import graphene
 from django.urls import reverse
 from grapple.registry import registry
 
+from cms.access import caller_of
 from cms.api.errors import ApiError, NotFound
 from cms.api.pagination import page_bounds, page_of, paginated_type
 
@@ -60,7 +61,7 @@ class DownloadHistoryEntry(graphene.ObjectType):
 def resolve_company_downloads(company, info, page=1, per_page=50):
     offset, limit = page_bounds(page, per_page)
     history = downloads.download_history_for(
-        user=info.context.user, company_id=company.pk
+        caller=caller_of(info.context), company_id=company.pk
     )
     return history.select_related("file__page__product").prefetch_related(
         "file__page__releases"
@@ -86,7 +87,7 @@ class DownloadQuery(graphene.ObjectType):
         root, info, product=None, version=None, kind=None, page=1, per_page=20
     ):
         items, total = downloads.download_list_for(
-            user=info.context.user,
+            caller=caller_of(info.context),
             product=product,
             version=version,
             kind=getattr(kind, "value", kind),
@@ -97,7 +98,7 @@ class DownloadQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_download(root, info, slug):
-        return downloads.download_page_for(user=info.context.user, slug=slug)
+        return downloads.download_page_for(caller=caller_of(info.context), slug=slug)
 
 
 class RequestDownload(graphene.Mutation):
@@ -114,14 +115,21 @@ class RequestDownload(graphene.Mutation):
     @staticmethod
     def mutate(root, info, file_id):
         request = info.context
-        file = downloads.download_file_for(user=request.user, file_id=file_id)
+        caller = caller_of(request)
+        file = downloads.download_file_for(caller=caller, file_id=file_id)
         if file is None:
             raise NotFound("Fichier")
-        allowed, reason = downloads.download_entitlement_for(request.user, file)
+        allowed, reason = downloads.download_entitlement_for(caller, file)
         if not allowed:
-            code = "UNAUTHENTICATED" if not request.user.is_authenticated else None
-            raise ApiError(reason, code=code or "FORBIDDEN")
-        link = downloads.download_link_create(user=request.user, file=file)
+            code = "FORBIDDEN" if caller.is_signed_in else "UNAUTHENTICATED"
+            raise ApiError(reason, code=code)
+        if caller.person is None and not file.page.is_public:
+            # A link is bound to a person; a machine client has none.
+            raise ApiError(
+                "Un lien de téléchargement est lié à une personne connectée.",
+                code="FORBIDDEN",
+            )
+        link = downloads.download_link_create(caller=caller, file=file)
         path = reverse("catalog:download_file", args=[link.token])
         return RequestDownload(
             url=request.build_absolute_uri(path),

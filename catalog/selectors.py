@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
-from cms.accounts.models import Company, User
-from cms.visibility import is_staff
+from cms.access import Caller
+from cms.accounts.models import Company
 
 from . import sla
 from .models import (
@@ -25,54 +25,38 @@ from .models import (
 )
 
 
-def _may_see(user: User | None, company_id: int | None) -> bool:
-    if company_id is None or user is None or not user.is_authenticated:
-        return False
-    return user.is_staff or user.company_id == company_id
-
-
-# --- Companies -------------------------------------------------------------------
-
-
-def company_of(user: User | None) -> Company | None:
-    """The caller's own company; None for anonymous callers and staff without one."""
-    if user is None or not user.is_authenticated or user.company_id is None:
+def company_of(caller: Caller) -> Company | None:
+    """The caller's own company: a client's (active, or the caller would read as
+    anonymous); None for everyone else."""
+    if not caller.is_client:
         return None
-    return Company.objects.filter(pk=user.company_id, is_active=True).first()
+    return Company.objects.filter(pk=caller.company_id, is_active=True).first()
 
 
-def company_for_staff(*, user: User | None, company_id) -> Company | None:
+def company_for_staff(*, caller: Caller, company_id) -> Company | None:
     """Any company, for staff; None for everyone else (as for an unknown id)."""
-    if not is_staff(user):
+    if not caller.is_staff:
         return None
     try:
         return Company.objects.filter(pk=int(company_id)).first()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
 # --- Subscriptions and licences --------------------------------------------------
 
 
-def licence_secrets_visible_to(user: User | None, company_id: int) -> bool:
-    """Serial numbers and product keys: company admins and staff; members see them
-    masked."""
-    if is_staff(user):
-        return True
-    return bool(_may_see(user, company_id) and user.is_company_admin)
-
-
 def licences_for(
-    *, user: User | None, company_id: int, product: str | None = None
+    *, caller: Caller, company_id: int, product: str | None = None
 ) -> QuerySet[Licence]:
     """A company's licences as the caller may see them; each carries
-    ``secrets_visible`` (see :func:`licence_secrets_visible_to`)."""
-    if not _may_see(user, company_id):
+    ``secrets_visible`` (:meth:`Caller.sees_secrets_of`)."""
+    if not caller.sees_company(company_id):
         return Licence.objects.none()
     qs = (
         Licence.objects.filter(company_id=company_id)
         .select_related("product")
-        .annotate(secrets_visible=Value(licence_secrets_visible_to(user, company_id)))
+        .annotate(secrets_visible=Value(caller.sees_secrets_of(company_id)))
     )
     if product:
         qs = qs.filter(product__code=product)
@@ -81,7 +65,7 @@ def licences_for(
 
 def subscriptions_for(
     *,
-    user: User | None,
+    caller: Caller,
     company_id: int,
     status: str | None = None,
     product: str | None = None,
@@ -97,7 +81,7 @@ def subscriptions_for(
 
     ``product`` is a product code; it also matches a collection including it.
     """
-    if not _may_see(user, company_id):
+    if not caller.sees_company(company_id):
         return []
     qs = Subscription.objects.filter(company_id=company_id)
     if status:
@@ -114,7 +98,7 @@ def subscriptions_for(
     # A subquery rather than 200 ids to bind; the licences' products come with the
     # subscriptions' below, built once each.
     for licence in (
-        licences_for(user=user, company_id=company_id)
+        licences_for(caller=caller, company_id=company_id)
         .select_related(None)
         .filter(subscription__in=qs.values("pk"))
     ):
@@ -184,9 +168,9 @@ def products_held_by(*, company_id: int | None) -> QuerySet[Product]:
     return Product.objects.filter(held_ids | Q(pk__in=included))
 
 
-def held_products_for(*, user: User | None, company_id: int) -> QuerySet[Product]:
+def held_products_for(*, caller: Caller, company_id: int) -> QuerySet[Product]:
     """:func:`products_held_by`, for a caller who may see that company."""
-    if not _may_see(user, company_id):
+    if not caller.sees_company(company_id):
         return Product.objects.none()
     return products_held_by(company_id=company_id)
 
@@ -302,10 +286,10 @@ class Holdings:
 
 
 def support_contract_for(
-    *, user: User | None, company_id: int | None, today: datetime.date | None = None
+    *, caller: Caller, company_id: int | None, today: datetime.date | None = None
 ) -> SupportContract | None:
     """The contract in force today (the latest started if several overlap)."""
-    if not _may_see(user, company_id):
+    if not caller.sees_company(company_id):
         return None
     return (
         SupportContract.objects.in_force(today)
@@ -331,7 +315,7 @@ class SlaDeadline:
 
 def sla_deadline_for(
     *,
-    user: User | None,
+    caller: Caller,
     criticality: sla.Criticality,
     opened_at: datetime.datetime | None = None,
     company_id: int | None = None,
@@ -340,16 +324,17 @@ def sla_deadline_for(
     for staff, ``company_id``'s); the charter's targets and hours without one.
     None if ``company_id`` is not a company the caller may see."""
     if company_id is None:
-        company_id = getattr(user, "company_id", None)
+        company_id = caller.company_id if caller.is_client else None
+    elif str(company_id) == str(caller.company_id) and caller.is_client:
+        company_id = caller.company_id
     else:
-        company = company_for_staff(user=user, company_id=company_id)
-        own = getattr(user, "company_id", None)
-        if company is None and str(company_id) != str(own):
+        company = company_for_staff(caller=caller, company_id=company_id)
+        if company is None:
             return None
-        company_id = company.pk if company else own
+        company_id = company.pk
     opened_at = opened_at or timezone.now()
     contract = support_contract_for(
-        user=user,
+        caller=caller,
         company_id=company_id,
         today=timezone.localdate(opened_at)
         if timezone.is_aware(opened_at)

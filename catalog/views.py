@@ -26,6 +26,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.base import ViewSet
 
+from cms.access import caller_of
+
 from . import downloads, services
 from .forms import SubscriptionImportForm
 
@@ -182,7 +184,9 @@ def download_file(request: HttpRequest, token: str) -> HttpResponse:
     """Serve a signed download link: checks signature, expiry, person and the
     entitlement now, then streams the file (Range requests supported)."""
     try:
-        file, person = downloads.download_link_resolve(token=token, user=request.user)
+        file, holder = downloads.download_link_resolve(
+            token=token, caller=caller_of(request)
+        )
     except downloads.LinkRefused as exc:
         return _refused(str(exc))
     storage = file.file.storage
@@ -199,7 +203,7 @@ def download_file(request: HttpRequest, token: str) -> HttpResponse:
     length = end - start + 1 if size else 0
     if start == 0:  # one audit row per download, not per resumed chunk
         downloads.download_event_record(
-            file=file, user=person, bytes_range=range_header[:60] if span else ""
+            file=file, caller=holder, bytes_range=range_header[:60] if span else ""
         )
     content_type = mimetypes.guess_type(file.file_name)[0] or "application/octet-stream"
     response = HttpResponse(content_type=content_type)

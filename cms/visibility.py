@@ -14,8 +14,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from wagtail.models import Page
 
-# (queryset, user) -> the same queryset with what the user may not read removed.
-PageRule = Callable[[QuerySet, object], QuerySet]
+from .access import Caller
+
+# (queryset, caller) -> the same queryset with what the caller may not read removed.
+PageRule = Callable[[QuerySet, Caller], QuerySet]
 _rules: list[PageRule] = []
 
 
@@ -36,20 +38,9 @@ def published(qs: QuerySet) -> QuerySet:
     )
 
 
-def visible_pages(user, qs: QuerySet | None = None) -> QuerySet:
-    """The pages of ``qs`` (all pages by default) that ``user`` may read."""
+def visible_pages(caller: Caller, qs: QuerySet | None = None) -> QuerySet:
+    """The pages of ``qs`` (all pages by default) that ``caller`` may read."""
     qs = published(Page.objects.all() if qs is None else qs)
     for rule in _rules:
-        qs = rule(qs, user)
+        qs = rule(qs, caller)
     return qs
-
-
-def is_staff(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_staff)
-
-
-def company_id_of(user) -> int | None:
-    """The caller's client company; None for anonymous callers and for staff."""
-    if user is None or not user.is_authenticated or user.is_staff:
-        return None
-    return user.company_id

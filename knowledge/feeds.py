@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.feedgenerator import Atom1Feed
 from taggit.models import Tag
+
+from cms.access import ANONYMOUS
 
 from .models import ArticlePage, Category
 from .selectors import articles_visible_to, category_and_descendant_ids
@@ -19,7 +20,7 @@ INDEX_PATH = "base-de-connaissances"
 
 def public_articles() -> QuerySet[ArticlePage]:
     """The articles anybody may read: feeds are public, so read as anonymous."""
-    return articles_visible_to(AnonymousUser())
+    return articles_visible_to(ANONYMOUS)
 
 
 def portal_url(path: str = "") -> str:
@@ -99,10 +100,15 @@ class TagArticlesFeed(ArticlesFeed):
     """Public articles with a tag."""
 
     def get_object(self, request, slug: str) -> Tag:
-        try:
-            return Tag.objects.get(slug=slug)
-        except Tag.DoesNotExist as exc:
-            raise Http404("Unknown tag") from exc
+        # A tag found only on articles anybody may not read answers like an unknown
+        # one: its name must not tell that such articles exist.
+        tag = Tag.objects.filter(
+            slug=slug,
+            pk__in=public_articles().filter(tags__slug=slug).values("tags__pk"),
+        ).first()
+        if tag is None:
+            raise Http404("Unknown tag")
+        return tag
 
     def title(self, obj: Tag) -> str:
         return f"Aplicit — Base de connaissances : {obj.name}"

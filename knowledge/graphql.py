@@ -5,6 +5,7 @@ from __future__ import annotations
 import graphene
 from grapple.registry import registry
 
+from cms.access import caller_of
 from cms.api.errors import ApiError, NotFound
 from cms.api.pagination import page_bounds, page_of, paginated_type
 from cms.api.selection import selected_fields
@@ -96,7 +97,7 @@ class KnowledgeQuery(graphene.ObjectType):
     def resolve_articles(root, info, page, per_page, order, **filters):
         offset, limit = page_bounds(page, per_page)
         qs = selectors.article_list_for(
-            user=info.context.user,
+            caller=caller_of(info.context),
             filters=selectors.ArticleFilters(**filters),
             order=order,
             fields=selected_fields(info, "items"),
@@ -114,18 +115,20 @@ class KnowledgeQuery(graphene.ObjectType):
             pk = int(id) if id is not None else None
         except ValueError:
             raise NotFound("Article") from None
-        article = selectors.article_detail_for(user=info.context.user, slug=slug, pk=pk)
+        article = selectors.article_detail_for(
+            caller=caller_of(info.context), slug=slug, pk=pk
+        )
         if article is not None:
             services.article_view_record(article_id=article.pk)
         return article
 
     @staticmethod
     def resolve_categories(root, info):
-        return selectors.category_tree_for(user=info.context.user)
+        return selectors.category_tree_for(caller=caller_of(info.context))
 
     @staticmethod
     def resolve_tags(root, info):
-        return selectors.tags_for(user=info.context.user)
+        return selectors.tags_for(caller=caller_of(info.context))
 
 
 FeedbackReasonEnum = graphene.Enum(
@@ -146,19 +149,19 @@ class RateArticle(graphene.Mutation):
 
     @staticmethod
     def mutate(root, info, article_id, helpful, reason=None, comment=None):
-        user = info.context.user
-        if not user.is_authenticated:
+        caller = caller_of(info.context)
+        if caller.is_anonymous or caller.person is None:
             raise ApiError(
                 "Connectez-vous pour donner votre avis.", code="UNAUTHENTICATED"
             )
         try:
-            article = selectors.article_detail_for(user=user, pk=int(article_id))
+            article = selectors.article_detail_for(caller=caller, pk=int(article_id))
         except ValueError:
             article = None
         if article is None:
             raise NotFound("Article")
         services.article_rate(
-            user=user,
+            user=caller.person,
             article=article,
             helpful=helpful,
             reason=getattr(reason, "value", reason),

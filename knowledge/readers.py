@@ -15,7 +15,8 @@ staff, who search without a filter, read them.
 
 from __future__ import annotations
 
-from cms.visibility import company_id_of, is_staff
+from catalog.selectors import products_held_by
+from cms.access import Caller
 
 from .models import ArticlePage, Audience
 
@@ -33,20 +34,16 @@ def article_reader_keys(article: ArticlePage) -> list[str]:
     return keys
 
 
-def reader_keys_for(user) -> list[str] | None:
-    """The keys ``user`` reads with; None means no restriction (staff). One SQL query
-    for a client (the products its company holds), none otherwise."""
-    from catalog.selectors import products_held_by
-
-    if is_staff(user):
+def reader_keys_for(caller: Caller) -> list[str] | None:
+    """The keys ``caller`` reads with; None means no restriction (staff). One SQL
+    query for a company (the products it holds), none otherwise."""
+    if caller.is_staff:
         return None
-    company_id = company_id_of(user)
-    if company_id is None:
+    if not caller.reads_as_client:
         return [Audience.PUBLIC.value]
+    keys = [Audience.PUBLIC.value, Audience.CLIENTS.value]
+    company_id = caller.company_id
+    if company_id is None:
+        return keys
     held = products_held_by(company_id=company_id).values_list("pk", flat=True)
-    return [
-        Audience.PUBLIC.value,
-        Audience.CLIENTS.value,
-        f"company:{company_id}",
-        *(f"product:{pk}" for pk in held),
-    ]
+    return [*keys, f"company:{company_id}", *(f"product:{pk}" for pk in held)]

@@ -17,6 +17,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColu
 from wagtail.admin.views.reports import ReportView
 
 from catalog.models import ProductRelease
+from cms.access import Caller, caller_of
 
 from .models import ArticleFeedback, ArticlePage, Category, FeedbackReason
 from .selectors import articles_visible_to
@@ -35,7 +36,9 @@ def months_before(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
-def stale_articles_for(user, *, today: dt.date | None = None) -> QuerySet[ArticlePage]:
+def stale_articles_for(
+    caller: Caller, *, today: dt.date | None = None
+) -> QuerySet[ArticlePage]:
     """Published articles to review: never reviewed, reviewed more than
     ``KNOWLEDGE_STALE_AFTER_MONTHS`` months ago, or about a product that has had a
     new release since the last review."""
@@ -47,7 +50,7 @@ def stale_articles_for(user, *, today: dt.date | None = None) -> QuerySet[Articl
         release_date__lte=today,
     ).order_by("-release_date")
     return (
-        articles_visible_to(user)
+        articles_visible_to(caller)
         .annotate(
             has_newer_release=Exists(newer_releases),
             newer_release_id=Subquery(newer_releases.values("pk")[:1]),
@@ -109,7 +112,7 @@ class StaleArticlesReportView(StaffOnlyMixin, ReportView):
     }
 
     def get_queryset(self):
-        return stale_articles_for(self.request.user)
+        return stale_articles_for(caller_of(self.request))
 
     def decorate_paginated_queryset(self, object_list):
         releases = ProductRelease.objects.select_related("product").in_bulk(
@@ -176,7 +179,7 @@ class FeedbackReportView(StaffOnlyMixin, ReportView):
     def get_queryset(self):
         return (
             ArticleFeedback.objects.filter(
-                article__in=articles_visible_to(self.request.user).values("pk")
+                article__in=articles_visible_to(caller_of(self.request)).values("pk")
             )
             .select_related("article", "user")
             .order_by("-updated_at")

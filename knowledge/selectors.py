@@ -21,8 +21,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from catalog.selectors import products_held_by
+from cms.access import Caller
 from cms.api.errors import ApiError
-from cms.visibility import company_id_of, is_staff, published, register_page_rule
+from cms.visibility import published, register_page_rule
 
 from .models import (
     ArticleDailyViews,
@@ -43,13 +44,16 @@ ORDERINGS = {
 }
 
 
-def audience_filter(user) -> Q | None:
-    """The articles' audience condition for ``user``; None means no restriction."""
-    if is_staff(user):
+def audience_filter(caller: Caller) -> Q | None:
+    """The articles' audience condition for ``caller``; None means no restriction.
+    A service reads as the company it acts for, or as any client company."""
+    if caller.is_staff:
         return None
-    company_id = company_id_of(user)
-    if company_id is None:
+    if not caller.reads_as_client:
         return Q(audience=Audience.PUBLIC)
+    company_id = caller.company_id
+    if company_id is None:
+        return Q(audience__in=[Audience.PUBLIC, Audience.CLIENTS])
     chosen = Exists(
         ArticlePage.companies.through.objects.filter(
             articlepage_id=OuterRef("pk"), company_id=company_id
@@ -68,13 +72,15 @@ def audience_filter(user) -> Q | None:
     )
 
 
-def audiences_possible_for(user) -> list[str] | None:
-    """The audiences ``user`` may read some article of (a coarse prefilter for search
-    engines, which cannot evaluate the company rules); None: all of them."""
-    if is_staff(user):
+def audiences_possible_for(caller: Caller) -> list[str] | None:
+    """The audiences ``caller`` may read some article of (a coarse prefilter for
+    search engines, which cannot evaluate the company rules); None: all of them."""
+    if caller.is_staff:
         return None
-    if company_id_of(user) is None:
+    if not caller.reads_as_client:
         return [Audience.PUBLIC]
+    if caller.company_id is None:
+        return [Audience.PUBLIC, Audience.CLIENTS]
     return [a for a in Audience.values if a != Audience.INTERNAL]
 
 
@@ -105,24 +111,24 @@ class _SQLiteHint(Func):
         return super().as_sql(compiler, connection, **extra_context)
 
 
-def articles_visible_to(user) -> QuerySet[ArticlePage]:
-    """Published articles ``user`` may read: the one door for every article read."""
+def articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
+    """Published articles ``caller`` may read: the one door for every article read."""
     qs = published(ArticlePage.objects.all())
-    # An index term the rule implies, for SQLite: the audiences ``user`` may read
+    # An index term the rule implies, for SQLite: the audiences ``caller`` may read
     # some article of (any audience for staff). Counts then read the narrow audience
     # index, not the articles' rows. It removes nothing the rule below keeps.
-    possible = audiences_possible_for(user)
+    possible = audiences_possible_for(caller)
     implied = Q(audience__gte="") if possible is None else Q(audience__in=possible)
     qs = qs.filter(_SQLiteHint(implied, sqlite_only=True))
-    condition = audience_filter(user)
+    condition = audience_filter(caller)
     return qs if condition is None else qs.filter(_SQLiteHint(condition, opaque=True))
 
 
 @register_page_rule
-def _hide_unreadable_articles(qs: QuerySet, user) -> QuerySet:
+def _hide_unreadable_articles(qs: QuerySet, caller: Caller) -> QuerySet:
     if not issubclass(ArticlePage, qs.model):
         return qs  # another page type (downloads): no article can be among them
-    condition = audience_filter(user)
+    condition = audience_filter(caller)
     if condition is None:
         return qs
     article_type = ContentType.objects.get_for_model(ArticlePage)
@@ -140,7 +146,7 @@ class ArticleFilters:
 
 def article_list_for(
     *,
-    user,
+    caller: Caller,
     filters: ArticleFilters = ArticleFilters(),
     order: str = "-publishedAt",
     fields: Collection[str] | None = None,
@@ -151,8 +157,8 @@ def article_list_for(
         raise ApiError(
             f"Unknown order '{order}'. Allowed: {', '.join(sorted(ORDERINGS))}."
         )
-    qs = articles_filtered(articles_visible_to(user), filters)
-    return with_listing_relations(qs, user=user, fields=fields).order_by(
+    qs = articles_filtered(articles_visible_to(caller), filters)
+    return with_listing_relations(qs, caller=caller, fields=fields).order_by(
         *ORDERINGS[order]
     )
 
@@ -175,7 +181,7 @@ def articles_filtered(
 
 
 def with_listing_relations(
-    qs: QuerySet[ArticlePage], *, user, fields: Collection[str] | None = None
+    qs: QuerySet[ArticlePage], *, caller: Caller, fields: Collection[str] | None = None
 ) -> QuerySet[ArticlePage]:
     """What the article type resolves, fetched in a constant number of queries.
     ``fields``: the article fields a GraphQL query selects
@@ -198,13 +204,13 @@ def with_listing_relations(
     ]
     if wanted("relatedArticles"):
         related = ArticlePageRelatedLink.objects.filter(
-            _readable_link_target(user)
+            _readable_link_target(caller)
         ).select_related("article")
         lookups.append(
             Prefetch("related_links", queryset=related, to_attr="visible_related_links")
         )
     qs = qs.prefetch_related(*lookups)
-    if is_staff(user):
+    if caller.is_staff:
         counts = {
             "helpfulCount": ("helpful_total", lambda: _feedback_total(helpful=True)),
             "notHelpfulCount": (
@@ -266,11 +272,13 @@ def _feedback_total(*, helpful: bool):
     )
 
 
-def article_detail_for(*, user, slug: str | None = None, pk: int | None = None):
+def article_detail_for(
+    *, caller: Caller, slug: str | None = None, pk: int | None = None
+):
     """One readable article, or None (not found and not allowed look the same)."""
     if not slug and pk is None:
         raise ApiError("Give the article's slug or id.")
-    qs = with_listing_relations(articles_visible_to(user), user=user)
+    qs = with_listing_relations(articles_visible_to(caller), caller=caller)
     if pk is not None:
         qs = qs.filter(pk=pk)
     if slug:
@@ -278,17 +286,17 @@ def article_detail_for(*, user, slug: str | None = None, pk: int | None = None):
     return qs.first()
 
 
-def _readable_link_target(user) -> Exists:
-    """A related link whose target ``user`` may read. Checked per link: an
+def _readable_link_target(caller) -> Exists:
+    """A related link whose target ``caller`` may read. Checked per link: an
     ``IN (readable ids)`` makes SQLite list every readable article first."""
-    return Exists(articles_visible_to(user).filter(pk=OuterRef("article_id")))
+    return Exists(articles_visible_to(caller).filter(pk=OuterRef("article_id")))
 
 
-def related_articles_for(article: ArticlePage, *, user) -> list[ArticlePage]:
+def related_articles_for(article: ArticlePage, *, caller: Caller) -> list[ArticlePage]:
     links = getattr(article, "visible_related_links", None)
     if links is None:
         links = (
-            article.related_links.filter(_readable_link_target(user))
+            article.related_links.filter(_readable_link_target(caller))
             .select_related("article")
             .order_by("sort_order")
         )
@@ -310,11 +318,11 @@ def category_and_descendant_ids(slug: str) -> list[int]:
     return found
 
 
-def category_tree_for(*, user) -> list[dict]:
-    """Categories as a tree, each with the number of articles ``user`` may read in it
+def category_tree_for(*, caller: Caller) -> list[dict]:
+    """Categories as a tree, each with the number of articles ``caller`` may read in it
     and below it."""
     counts = dict(
-        articles_visible_to(user)
+        articles_visible_to(caller)
         .order_by()
         .values_list("category_id")
         .annotate(n=Count("pk"))
@@ -340,11 +348,11 @@ def category_tree_for(*, user) -> list[dict]:
     return roots
 
 
-def tags_for(*, user) -> list[dict]:
-    """Tags of the articles ``user`` may read, with how many each."""
+def tags_for(*, caller: Caller) -> list[dict]:
+    """Tags of the articles ``caller`` may read, with how many each."""
     from taggit.models import Tag
 
-    visible = articles_visible_to(user).values("pk")
+    visible = articles_visible_to(caller).values("pk")
     return list(
         Tag.objects.filter(knowledge_articlepagetag_items__content_object__in=visible)
         .annotate(article_count=Count("knowledge_articlepagetag_items", distinct=True))
@@ -353,10 +361,10 @@ def tags_for(*, user) -> list[dict]:
     )
 
 
-def document_readable_by(document, *, user) -> bool:
+def document_readable_by(document, *, caller: Caller) -> bool:
     """A file attached to articles is for whoever may read one of them (staff
     always); a file no readable article uses is for nobody else."""
-    if is_staff(user):
+    if caller.is_staff:
         return True
     from wagtail.models import Page, ReferenceIndex
 
@@ -367,4 +375,4 @@ def document_readable_by(document, *, user) -> bool:
         .values_list("object_id", flat=True)
     )
     ids = [int(pk) for pk in using if str(pk).isdigit()]
-    return articles_visible_to(user).filter(pk__in=ids).exists()
+    return articles_visible_to(caller).filter(pk__in=ids).exists()

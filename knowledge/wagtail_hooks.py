@@ -4,6 +4,8 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from cms.access import caller_of
+
 from .graphql import KnowledgeMutation, KnowledgeQuery
 from .models import Author, Category
 from .selectors import document_readable_by
@@ -13,7 +15,7 @@ from .selectors import document_readable_by
 def serve_documents_of_readable_articles_only(document, request):
     """Article attachments follow the article's audience (ids are guessable): 404
     for anyone who may not read an article using the file."""
-    if not document_readable_by(document, user=request.user):
+    if not document_readable_by(document, caller=caller_of(request)):
         raise Http404("Document introuvable.")
 
 

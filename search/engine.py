@@ -20,6 +20,7 @@ from functools import cache
 from wagtail.models import PageViewRestriction
 from wagtail.search import index
 
+from cms.access import Caller
 from knowledge.models import ArticlePage
 from knowledge.readers import reader_keys_for
 
@@ -60,8 +61,8 @@ def _column(backend_mapping_class, name: str) -> str:
     raise LookupError(name)  # pragma: no cover - a renamed search field
 
 
-def read_rule_clauses(backend, user) -> tuple[list[dict], list[dict]]:
-    """(filter, must_not) clauses that keep exactly the articles ``user`` may read:
+def read_rule_clauses(backend, caller: Caller) -> tuple[list[dict], list[dict]]:
+    """(filter, must_not) clauses that keep exactly the articles ``caller`` may read:
     :func:`cms.visibility.published` and the audience rule, stated for the engine.
     Costs one SQL query (view restrictions), plus one for a client (held products)."""
 
@@ -83,7 +84,7 @@ def read_rule_clauses(backend, user) -> tuple[list[dict], list[dict]]:
             }
         },
     ]
-    keys = reader_keys_for(user)
+    keys = reader_keys_for(caller)
     if keys is not None:
         filters.append({"terms": {col("search_reader_keys"): keys}})
     restricted = PageViewRestriction.objects.values_list("page__path", flat=True)
@@ -109,7 +110,7 @@ def _choice_clauses(backend, chosen: EngineFilters) -> list[dict]:
 def engine_search(
     backend,
     *,
-    user,
+    caller: Caller,
     query,
     operator: str = "and",
     chosen: EngineFilters = EngineFilters(),
@@ -118,7 +119,7 @@ def engine_search(
     facets: bool = False,
     autocomplete: bool = False,
 ) -> Found:
-    """Articles ``user`` may read matching ``query`` (a string or a modelsearch query
+    """Articles ``caller`` may read matching ``query`` (a string or a modelsearch query
     object such as ``Fuzzy``), in one engine request."""
     articles = ArticlePage.objects.all()
     if autocomplete:
@@ -130,7 +131,7 @@ def engine_search(
     # stable across its 1.x releases (version pinned in constraints.txt).
     if "bool" not in text_query:
         text_query = {"bool": {"must": text_query}}
-    rule, must_not = read_rule_clauses(backend, user)
+    rule, must_not = read_rule_clauses(backend, caller)
     bool_query = dict(text_query["bool"])
     previous = bool_query.get("filter", [])
     bool_query["filter"] = [

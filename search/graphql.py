@@ -6,6 +6,7 @@ from __future__ import annotations
 import graphene
 from grapple.registry import registry
 
+from cms.access import caller_of
 from cms.api.errors import ApiError
 from cms.api.pagination import page_bounds
 from cms.api.selection import selected_fields
@@ -58,6 +59,9 @@ class TicketArticleLinkNode(graphene.ObjectType):
     ticket_ref = graphene.String(required=True)
     article = graphene.Field(graphene.NonNull(article_type))
     company_id = graphene.ID(required=True)
+    internal = graphene.Boolean(
+        required=True, description="Seen by staff and the ticketing system only."
+    )
     created_at = graphene.String(required=True)
 
     @staticmethod
@@ -107,7 +111,7 @@ class SearchQuery(graphene.ObjectType):
         offset, limit = page_bounds(page, per_page)
         services.pending_index_updates_replay_if_any()  # the engine may be back
         result = selectors.articles_search_for(
-            user=info.context.user,
+            caller=caller_of(info.context),
             query=query,
             offset=offset,
             limit=limit,
@@ -129,14 +133,13 @@ class SearchQuery(graphene.ObjectType):
     @staticmethod
     def resolve_suggest_articles(root, info, prefix):
         return selectors.article_suggestions_for(
-            user=info.context.user, prefix=prefix, fields=selected_fields(info)
+            caller=caller_of(info.context), prefix=prefix, fields=selected_fields(info)
         )
 
     @staticmethod
     def resolve_ticket_suggestions(root, info, subject, limit, company_id=None, **kw):
         hits = selectors.ticket_suggestions_for(
-            user=info.context.user,
-            service_token=getattr(info.context, "service_token", None),
+            caller=caller_of(info.context),
             subject=subject,
             company_id=None if company_id is None else _int_id(company_id, "société"),
             limit=limit,
@@ -149,8 +152,7 @@ class SearchQuery(graphene.ObjectType):
     def resolve_ticket_articles(root, info, ticket_ref):
         return list(
             selectors.ticket_links_for(
-                user=info.context.user,
-                service_token=getattr(info.context, "service_token", None),
+                caller=caller_of(info.context),
                 ticket_ref=ticket_ref,
             )
         )
@@ -163,14 +165,18 @@ class LinkArticleToTicket(graphene.Mutation):
         ticket_ref = graphene.String(required=True)
         article_id = graphene.ID(required=True)
         company_id = graphene.ID(required=True)
+        internal = graphene.Boolean(
+            default_value=False,
+            description="An internal link (staff and the ticketing system only): "
+            "required for an article the ticket's company may not read.",
+        )
 
     link = graphene.Field(TicketArticleLinkNode, required=True)
 
     @staticmethod
-    def mutate(root, info, ticket_ref, article_id, company_id):
+    def mutate(root, info, ticket_ref, article_id, company_id, internal=False):
         selectors.require_tickets_access(
-            user=info.context.user,
-            service_token=getattr(info.context, "service_token", None),
+            caller=caller_of(info.context),
         )
         link = services.ticket_article_link(
             ticket_ref=ticket_ref,
@@ -193,8 +199,7 @@ class UnlinkArticleFromTicket(graphene.Mutation):
     @staticmethod
     def mutate(root, info, ticket_ref, article_id):
         selectors.require_tickets_access(
-            user=info.context.user,
-            service_token=getattr(info.context, "service_token", None),
+            caller=caller_of(info.context),
         )
         removed = services.ticket_article_unlink(
             ticket_ref=ticket_ref, article_id=_int_id(article_id, "d'article")

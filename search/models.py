@@ -24,6 +24,13 @@ class TicketArticleLink(models.Model):
         on_delete=models.CASCADE,
         related_name="ticket_article_links",
     )
+    internal = models.BooleanField(
+        _("lien interne"),
+        default=False,
+        help_text=_(
+            "Visible du support et du système de tickets seulement (jamais du client)."
+        ),
+    )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

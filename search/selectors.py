@@ -29,8 +29,8 @@ from django.dispatch import receiver
 from wagtail.search.backends import get_search_backend
 
 from catalog.models import Product, ProductRelease
+from cms.access import Caller
 from cms.api.errors import ApiError
-from cms.visibility import is_staff
 from knowledge.models import ArticlePage, Category
 from knowledge.selectors import (
     ArticleFilters,
@@ -144,7 +144,7 @@ def _with_fallback(run):
 
 
 def _search(
-    reader,
+    caller: Caller,
     query: str,
     *,
     filters: ArticleFilters | None = None,
@@ -153,14 +153,14 @@ def _search(
     limit: int = 10,
     facets: bool = False,
 ) -> Found:
-    """One window of the articles ``reader`` may read that match ``query``."""
+    """One window of the articles ``caller`` may read that match ``query``."""
     filters = filters or ArticleFilters()
 
     def run(backend):
         if is_engine(backend):
             return engine_search(
                 backend,
-                user=reader,
+                caller=caller,
                 query=query,
                 operator=operator,
                 chosen=_engine_filters(filters),
@@ -169,7 +169,7 @@ def _search(
                 facets=facets,
             )
         return _database_search(
-            backend, reader, query, filters, operator, offset, limit, facets
+            backend, caller, query, filters, operator, offset, limit, facets
         )
 
     return _with_fallback(run)
@@ -200,10 +200,10 @@ def _engine_filters(filters: ArticleFilters) -> EngineFilters:
 
 
 def _database_search(
-    backend, reader, query, filters, operator, offset, limit, facets
+    backend, caller: Caller, query, filters, operator, offset, limit, facets
 ) -> Found:
-    readable = articles_filtered(articles_visible_to(reader), filters)
-    matched = _database_hits(backend, readable, reader, query, operator)
+    readable = articles_filtered(articles_visible_to(caller), filters)
+    matched = _database_hits(backend, readable, caller, query, operator)
     ids = [pk for pk, _score in matched]
     found = Found(total=len(matched), ranked=matched[offset : offset + limit])
     if facets and ids:
@@ -225,11 +225,11 @@ def _database_search(
 
 
 def _database_hits(
-    backend, readable: QuerySet[ArticlePage], reader, query: str, operator: str
+    backend, readable: QuerySet[ArticlePage], caller: Caller, query: str, operator: str
 ) -> list[tuple[int, float | None]]:
     """(id, score) of up to MAX_MATCHES readable hits, best first (title match first:
     SQLite's bm25 hardly weighs titles)."""
-    candidates, allowed = _candidates(readable, reader)
+    candidates, allowed = _candidates(readable, caller)
     if allowed == set():
         return []
     light = candidates.only("id", "title")
@@ -248,7 +248,7 @@ def _database_hits(
 
 
 def _candidates(
-    readable: QuerySet[ArticlePage], reader
+    readable: QuerySet[ArticlePage], caller: Caller
 ) -> tuple[QuerySet[ArticlePage], set[int] | None]:
     """What the database backend searches, and the readable ids when they are known
     exactly (None: intersect the hits with ``readable`` afterwards)."""
@@ -260,7 +260,7 @@ def _candidates(
     if len(ids) <= EXACT_ID_LIMIT:
         return ArticlePage.objects.live().filter(id__in=ids), set(ids)
     base = ArticlePage.objects.live()
-    audiences = audiences_possible_for(reader)
+    audiences = audiences_possible_for(caller)
     if audiences is not None:
         base = base.filter(audience__in=audiences)
     return base, None
@@ -270,14 +270,16 @@ def _candidates(
 
 
 def _complete(
-    ranked: list[tuple[int, float | None]], user, fields: Collection[str] | None = None
+    ranked: list[tuple[int, float | None]],
+    caller: Caller,
+    fields: Collection[str] | None = None,
 ) -> list[SearchHit]:
     """The ranked articles fetched through the one door (a stale index entry the
     caller may no longer read is dropped), with the relations of the GraphQL
     ``fields`` asked for (all when None), in a constant number of queries."""
     ids = [pk for pk, _score in ranked]
     full = with_listing_relations(
-        articles_visible_to(user).filter(pk__in=ids), user=user, fields=fields
+        articles_visible_to(caller).filter(pk__in=ids), caller=caller, fields=fields
     ).in_bulk()
     return [SearchHit(full[pk], score) for pk, score in ranked if pk in full]
 
@@ -336,7 +338,7 @@ def highlight(text: str, query: str, *, width: int = 160) -> list[str]:
 
 def articles_search_for(
     *,
-    user,
+    caller: Caller,
     query: str,
     product: str | None = None,
     version: str | None = None,
@@ -345,18 +347,18 @@ def articles_search_for(
     limit: int = 10,
     fields: Collection[str] | None = None,
 ) -> SearchResult:
-    """A page of the articles ``user`` may read that match ``query``, with the total
+    """A page of the articles ``caller`` may read that match ``query``, with the total
     and the product/category facets of every match (``fields``: see _complete)."""
     query = clean_query(query)
     found = _search(
-        user,
+        caller,
         query,
         filters=ArticleFilters(product=product, version=version, category=category),
         offset=offset,
         limit=limit,
         facets=True,
     )
-    items = _complete(found.ranked, user, fields)
+    items = _complete(found.ranked, caller, fields)
     for hit in items:
         hit.highlights = highlight(hit.article.summary, query)
     return SearchResult(
@@ -368,10 +370,10 @@ def articles_search_for(
 
 
 def article_suggestions_for(
-    *, user, prefix: str, fields: Collection[str] | None = None
+    *, caller: Caller, prefix: str, fields: Collection[str] | None = None
 ) -> list[ArticlePage]:
-    """Titles completing ``prefix`` among the articles ``user`` may read; on the engine
-    a misspelt word still finds its article (fuzzy match)."""
+    """Titles completing ``prefix`` among the articles ``caller`` may read; on the
+    engine a misspelt word still finds its article (fuzzy match)."""
     prefix = clean_query(prefix)
 
     def run(backend):
@@ -379,66 +381,55 @@ def article_suggestions_for(
             from wagtail.search.query import Fuzzy
 
             found = engine_search(
-                backend, user=user, query=prefix, size=SUGGESTIONS, autocomplete=True
+                backend,
+                caller=caller,
+                query=prefix,
+                size=SUGGESTIONS,
+                autocomplete=True,
             )
             if not found.ranked:
                 found = engine_search(
-                    backend, user=user, query=Fuzzy(prefix), size=SUGGESTIONS
+                    backend, caller=caller, query=Fuzzy(prefix), size=SUGGESTIONS
                 )
             return found.ranked
-        readable = articles_visible_to(user)
-        qs, allowed = _candidates(readable, user)
+        readable = articles_visible_to(caller)
+        qs, allowed = _candidates(readable, caller)
         if allowed == set():
             return []
         pages = list(backend.autocomplete(prefix, qs.only("id"))[:SUGGESTIONS])
         return [(page.pk, None) for page in pages]
 
-    return [hit.article for hit in _complete(_with_fallback(run), user, fields)]
+    return [hit.article for hit in _complete(_with_fallback(run), caller, fields)]
 
 
 def pages_search_for(
-    *, user, query: str, limit: int = MAX_RESULTS
+    *, caller: Caller, query: str, limit: int = MAX_RESULTS
 ) -> list[ArticlePage]:
-    """Full-text search of the articles ``user`` may read, best first."""
+    """Full-text search of the articles ``caller`` may read, best first."""
     query = clean_query(query)
-    found = _search(user, query, limit=limit)
-    return [hit.article for hit in _complete(found.ranked, user)]
+    found = _search(caller, query, limit=limit)
+    return [hit.article for hit in _complete(found.ranked, caller)]
 
 
 # Ticket linkage ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CompanyReader:
-    """Reads articles as any member of one client company (for the ticketing system).
-    ``company_id=0`` (no such company) reads what every client reads."""
-
-    company_id: int
-    is_authenticated: bool = True
-    is_staff: bool = False
+def can_use_tickets(caller: Caller) -> bool:
+    """Staff, and machine clients with the ``tickets`` scope."""
+    return caller.is_staff or caller.has_scope("tickets")
 
 
-ANY_CLIENT = CompanyReader(company_id=0)
-
-
-def can_use_tickets(*, user, service_token) -> bool:
-    return is_staff(user) or (
-        service_token is not None and service_token.has_scope("tickets")
-    )
-
-
-def require_tickets_access(*, user, service_token) -> None:
-    if can_use_tickets(user=user, service_token=service_token):
+def require_tickets_access(caller: Caller) -> None:
+    if can_use_tickets(caller):
         return
-    if service_token is None and not getattr(user, "is_authenticated", False):
+    if caller.is_anonymous:
         raise ApiError("Authentification requise.", code="UNAUTHENTICATED")
     raise ApiError("Accès refusé : portée « tickets » requise.", code="FORBIDDEN")
 
 
 def ticket_suggestions_for(
     *,
-    user,
-    service_token,
+    caller: Caller,
     subject: str,
     description: str | None = None,
     product: str | None = None,
@@ -450,15 +441,10 @@ def ticket_suggestions_for(
     """Articles for a ticket's text, boosted by product/version and by articles already
     linked to tickets. Staff read everything; the ticketing system reads what the
     ticket's company reads (public and clients articles without a company)."""
-    require_tickets_access(user=user, service_token=service_token)
+    require_tickets_access(caller)
     if not 1 <= limit <= 20:
         raise ApiError("'limit' must be between 1 and 20.")
-    if is_staff(user):
-        reader = user
-    elif company_id is not None:
-        reader = CompanyReader(company_id=company_id)
-    else:
-        reader = ANY_CLIENT
+    reader = caller.acting_for(company_id)
     text = clean_query(subject)
     extra = CONTROL_CHARS.sub(" ", description or "")
     text = " ".join(f"{text} {extra}".split())[:MAX_QUERY_LENGTH]
@@ -499,17 +485,19 @@ def _ids(qs: QuerySet[ArticlePage]) -> list[int]:
     return list(qs.order_by().values_list("pk", flat=True).distinct())
 
 
-def ticket_links_for(*, user, service_token, ticket_ref: str) -> QuerySet:
+def ticket_links_for(*, caller: Caller, ticket_ref: str) -> QuerySet:
     """The links of one ticket the caller may see: all of them for staff and the
-    ticketing system; for a client, its company's links to articles it may read."""
+    ticketing system; for a client, its company's public links (not internal ones)
+    to articles it may read."""
     links = TicketArticleLink.objects.filter(ticket_ref=ticket_ref).select_related(
         "article", "company"
     )
-    if can_use_tickets(user=user, service_token=service_token):
+    if can_use_tickets(caller):
         return links.order_by("created_at", "pk")
-    company_id = getattr(user, "company_id", None)
-    if not getattr(user, "is_authenticated", False) or company_id is None:
+    if not caller.is_client:
         return links.none()
     return links.filter(
-        company_id=company_id, article__in=articles_visible_to(user).values("pk")
+        company_id=caller.company_id,
+        internal=False,
+        article__in=articles_visible_to(caller).values("pk"),
     ).order_by("created_at", "pk")

@@ -7,9 +7,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cms.access import Caller
 from cms.accounts.models import Company
 from cms.api.errors import ApiError, NotFound
 from knowledge.models import ArticlePage
+from knowledge.selectors import articles_visible_to
 
 from .models import SearchQueryDaily, TicketArticleLink
 from .selectors import MAX_QUERY_LENGTH, normalise
@@ -49,9 +51,16 @@ def _ticket_ref(ticket_ref: str) -> str:
 
 @transaction.atomic
 def ticket_article_link(
-    *, ticket_ref: str, article_id: int, company_id: int, created_by=None
+    *,
+    ticket_ref: str,
+    article_id: int,
+    company_id: int,
+    internal: bool = False,
+    created_by=None,
 ) -> TicketArticleLink:
-    """Link an article to a ticket (idempotent)."""
+    """Link an article to a ticket (idempotent; linking again may change whether
+    the link is internal). An article the ticket's company may not read can only
+    be an internal link, which its people never see."""
     ticket_ref = _ticket_ref(ticket_ref)
     article = ArticlePage.objects.live().filter(pk=article_id).first()
     if article is None:
@@ -59,14 +68,27 @@ def ticket_article_link(
     company = Company.objects.filter(pk=company_id).first()
     if company is None:
         raise NotFound("Société")
-    link, _created = TicketArticleLink.objects.get_or_create(
+    readable = (
+        articles_visible_to(Caller.member_of(company.pk)).filter(pk=article.pk).exists()
+    )
+    if not internal and not readable:
+        raise ApiError(
+            "La société du ticket ne peut pas lire cet article : liez-le comme "
+            "lien interne (internal: true).",
+            code="BAD_USER_INPUT",
+        )
+    link, created = TicketArticleLink.objects.get_or_create(
         ticket_ref=ticket_ref,
         article=article,
         defaults={
             "company": company,
+            "internal": internal,
             "created_by": created_by if getattr(created_by, "pk", None) else None,
         },
     )
+    if not created and link.internal != internal:
+        link.internal = internal
+        link.save(update_fields=["internal"])
     return link
 
 

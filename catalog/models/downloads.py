@@ -29,6 +29,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.access import caller_of
+
 HASH_CHUNK = 1024 * 1024
 
 
@@ -235,12 +237,12 @@ class DownloadPage(Page):
     def graphql_related_articles(self, info, **kwargs):
         from .. import downloads
 
-        return downloads.related_articles_for(self, user=info.context.user)
+        return downloads.related_articles_for(self, caller=caller_of(info.context))
 
     def graphql_superseded_by(self, info, **kwargs):
         from .. import downloads
 
-        return downloads.superseding_page_for(self, user=info.context.user)
+        return downloads.superseding_page_for(self, caller=caller_of(info.context))
 
 
 def _download_page_type():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import graphene
 from django.contrib.auth import logout as session_logout
 
+from cms.access import caller_of
+
 from . import services
 
 
@@ -44,8 +46,8 @@ class AccountsQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_me(root, info):
-        user = info.context.user
-        return user if user.is_authenticated else None
+        caller = caller_of(info.context)
+        return None if caller.is_anonymous else caller.person
 
 
 class Login(graphene.Mutation):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from graphene.validation import depth_limit_validator
-from graphql import GraphQLError
+from graphql import GraphQLError, specified_rules
 from graphql.language import (
     FieldNode,
     FragmentSpreadNode,
@@ -108,7 +108,10 @@ class NoIntrospectionRule(ValidationRule):
 
 
 def validation_rules(variables: dict[str, Any] | None) -> list[type[ValidationRule]]:
+    """GraphQL's own rules (graphene-django *replaces* them with the list it is
+    given, so they are listed here), then this server's bounds."""
     rules = [
+        *specified_rules,
         depth_limit_validator(max_depth=settings.GRAPHQL_MAX_DEPTH),
         cost_limit_rule(variables),
     ]

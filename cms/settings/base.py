@@ -182,13 +182,14 @@ LOGIN_FAILURE_WINDOW = timedelta(
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # GraphQL: grapple builds the schema from the apps' models and hooks.
-GRAPHENE = {"SCHEMA": "grapple.schema.schema"}
+GRAPHENE = {"SCHEMA": "cms.api.schema.schema"}
 GRAPPLE = {
     "APPS": ["knowledge", "catalog"],
-    "PAGE_INTERFACE": "cms.api.grapple.PageInterface",
     "EXPOSE_GRAPHIQL": False,
     "PAGE_SIZE": 20,
     "MAX_PAGE_SIZE": 100,
+    # Renditions the portal may ask for (no arbitrary sizes: each one is a file).
+    "ALLOWED_IMAGE_FILTERS": ["fill-96x96", "fill-192x192", "width-800", "width-1600"],
 }
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=12)
 GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=30)

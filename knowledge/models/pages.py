@@ -29,7 +29,7 @@ from wagtail.models import Orderable, Page
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from cms.visibility import is_staff
+from cms.access import caller_of
 from knowledge.blocks import ArticleBodyBlock
 
 WORDS_PER_MINUTE = 200
@@ -259,7 +259,7 @@ class ArticlePage(Page):
     def graphql_related_articles(self, info, **kwargs):
         from knowledge.selectors import related_articles_for
 
-        return related_articles_for(self, user=info.context.user)
+        return related_articles_for(self, caller=caller_of(info.context))
 
     def graphql_helpful_count(self, info, **kwargs):
         return self._staff_stat(info, "helpful_total", feedback_count, helpful=True)
@@ -276,7 +276,7 @@ class ArticlePage(Page):
         return self._staff_stat(info, "linked_ticket_total", linked_ticket_count)
 
     def _staff_stat(self, info, annotation, compute, **kwargs):
-        if not is_staff(info.context.user):
+        if not caller_of(info.context).is_staff:
             return None
         value = getattr(self, annotation, None)
         return compute(self, **kwargs) if value is None else value

@@ -108,7 +108,7 @@ def test_streamfield_blocks_are_typed_and_rich_text_is_html(gql, db):
       ... on HeadingBlock { text level }
       ... on RichTextBlock { value }
       ... on CodeBlock { language code }
-      ... on CalloutBlock { kind title text }
+      ... on CalloutBlock { kind title calloutText: text }
     } } }"""
     body = gql(query, {"s": page.slug}).data["article"]["body"]
     assert body[0] == {"blockType": "HeadingBlock", "text": "Symptôme", "level": "h2"}
@@ -119,7 +119,9 @@ def test_streamfield_blocks_are_typed_and_rich_text_is_html(gql, db):
         "language": "batch",
         "code": "lmutil lmstat -a",
     }
-    assert body[3]["kind"] == "warning" and "<p>Sauvegardez.</p>" in body[3]["text"]
+    assert (
+        body[3]["kind"] == "warning" and "<p>Sauvegardez.</p>" in body[3]["calloutText"]
+    )
 
 
 def test_filters_order_and_pagination(gql, db):

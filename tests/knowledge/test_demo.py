@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import Group
 from wagtail.models import GroupPagePermission, Revision, WorkflowPage
 
 from cms import demo as cms_demo
+from cms.access import ANONYMOUS
 from knowledge import demo
 from knowledge.models import ArticleFeedback, ArticlePage, Audience, Author, Category
 from knowledge.selectors import articles_visible_to
@@ -48,7 +49,7 @@ def test_demo_has_articles_of_every_audience_and_state(loaded):
     ]
     assert [a.slug for a in scheduled] == ["autocad-2026-2-mise-a-jour"]
     assert articles.filter(expired=True).count() == 1
-    assert articles_visible_to(AnonymousUser()).count() >= 15
+    assert articles_visible_to(ANONYMOUS).count() >= 15
 
 
 def test_demo_articles_resolve_under_the_index(loaded):

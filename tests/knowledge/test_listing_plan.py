@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cms.access import Caller
 from knowledge import selectors
 from knowledge.models import Audience
 from tests.knowledge import factories as kb
@@ -35,7 +36,7 @@ def test_listing_walks_publication_dates_and_counts_from_the_audience_index(
     cat = kb.category("licences")
     for audience in Audience.values:
         kb.article(f"Article {audience}", audience=audience, cat=cat)
-    articles = selectors.article_list_for(user=user)
+    articles = selectors.article_list_for(caller=Caller.of_user(user))
 
     page = plan_of(lambda: list(articles.prefetch_related(None)[:20]))
     # The newest articles first, straight from the index: no sort of every article

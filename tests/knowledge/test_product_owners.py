@@ -11,12 +11,11 @@ from knowledge.models import Audience
 from tests.catalog.factories import ProductFactory, SubscriptionFactory
 from tests.knowledge import factories as kb
 
-PATHS = """query($s: String, $id: Int) {
+PATHS = """query($s: String) {
   articles(perPage: 100) { total items { id } }
   article(slug: $s) { id }
-  page(id: $id) { id }
   categories { articleCount }
-  search(query: "Holdings") { ... on ArticlePage { id } }
+  searchArticles(query: "Holdings") { items { article { id } } }
 }"""
 
 
@@ -33,14 +32,16 @@ def revit_article(revit):
 
 
 def readable(gql, user, article) -> dict:
-    data = gql(PATHS, {"s": article.slug, "id": article.pk}, user=user).data
+    data = gql(PATHS, {"s": article.slug}, user=user).data
     return {
         "listing": str(article.pk) in {i["id"] for i in data["articles"]["items"]},
         "total": data["articles"]["total"],
         "detail": data["article"] is not None,
-        "page": data["page"] is not None,
         "count": sum(c["articleCount"] for c in data["categories"]),
-        "search": any(hit.get("id") == str(article.pk) for hit in data["search"]),
+        "search": any(
+            hit["article"]["id"] == str(article.pk)
+            for hit in data["searchArticles"]["items"]
+        ),
     }
 
 
@@ -48,7 +49,6 @@ YES = {
     "listing": True,
     "total": 1,
     "detail": True,
-    "page": True,
     "count": 1,
     "search": True,
 }
@@ -56,7 +56,6 @@ NO = {
     "listing": False,
     "total": 0,
     "detail": False,
-    "page": False,
     "count": 0,
     "search": False,
 }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from cms.access import ANONYMOUS, Caller, CallerKind
 from knowledge.models import Audience
 from knowledge.readers import article_reader_keys, reader_keys_for
 from knowledge.selectors import articles_visible_to
-from search.selectors import ANY_CLIENT, CompanyReader
 from tests.catalog.factories import ProductFactory, SubscriptionFactory
 from tests.factories import CompanyFactory, UserFactory
 from tests.knowledge import factories as kb
@@ -33,14 +33,20 @@ def articles(company_a, company_b):
 
 def test_reader_keys_agree_with_the_sql_rule(articles, member_a, member_b, staff):
     outsider = UserFactory(email="member@c.example", company=CompanyFactory())
+    closed = UserFactory(
+        email="member@closed.example", company=CompanyFactory(is_active=False)
+    )
+    service = Caller(CallerKind.SERVICE, scopes=frozenset({"tickets"}))
     callers = {
-        "anonymous": None,
-        "member_a": member_a,
-        "member_b": member_b,
-        "outsider": outsider,
-        "staff": staff,
-        "ticket reader of company A": CompanyReader(company_id=member_a.company_id),
-        "any client": ANY_CLIENT,
+        "anonymous": ANONYMOUS,
+        "member_a": Caller.of_user(member_a),
+        "member_b": Caller.of_user(member_b),
+        "outsider": Caller.of_user(outsider),
+        "person of a deactivated company": Caller.of_user(closed),
+        "staff": Caller.of_user(staff),
+        "service acting for company A": service.acting_for(member_a.company_id),
+        "service without a company": service,
+        "any member of company B": Caller.member_of(member_b.company_id),
     }
     for caller_name, caller in callers.items():
         keys = reader_keys_for(caller)
@@ -52,13 +58,18 @@ def test_reader_keys_agree_with_the_sql_rule(articles, member_a, member_b, staff
 
 
 def test_what_each_caller_reads(articles, member_a, member_b):
-    def names(user):
-        keys = set(reader_keys_for(user))
+    def names(caller):
+        keys = set(reader_keys_for(caller))
         return {n for n, a in articles.items() if keys & set(article_reader_keys(a))}
 
-    assert names(None) == {"public"}
-    assert names(member_a) == {"public", "clients", "companies_a", "owners_revit_or_b"}
-    assert names(member_b) == {"public", "clients", "owners_revit_or_b"}
+    assert names(ANONYMOUS) == {"public"}
+    assert names(Caller.of_user(member_a)) == {
+        "public",
+        "clients",
+        "companies_a",
+        "owners_revit_or_b",
+    }
+    assert names(Caller.of_user(member_b)) == {"public", "clients", "owners_revit_or_b"}
 
 
 def test_internal_articles_have_no_reader_key(articles):

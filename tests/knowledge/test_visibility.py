@@ -117,45 +117,55 @@ def test_article_detail_by_slug_and_id(gql, world, caller, name):
         assert by_slug.errors is None
 
 
-@pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize("name", ARTICLES)
-def test_grapple_page_query(gql, world, caller, name):
-    articles, callers = world
-    page = articles[name]
-    for args in (f"id: {page.pk}", f'slug: "{page.slug}"'):
-        result = gql(f"{{ page({args}) {{ id title }} }}", user=callers[caller])
-        found = result.data["page"]
-        assert (found is not None) == (name in READABLE[caller]), args
+GRAPPLE_ROOTS = [
+    "{ page(id: 1) { id } }",
+    "{ pages { id } }",
+    '{ search(query: "Zorglub") { __typename } }',
+    "{ snippets { snippetType } }",
+    "{ sites { pages { id } } }",
+    "{ site(id: 1) { page(id: 1) { id } } }",
+    "{ redirects { page { id } } }",
+    "{ images { id } }",
+    "{ documents { id } }",
+    "{ collections { id } }",
+]
 
 
-@pytest.mark.parametrize("caller", CALLERS)
-def test_grapple_pages_children_descendants_siblings(gql, world, caller):
+@pytest.mark.parametrize("query", GRAPPLE_ROOTS)
+def test_grapple_generic_root_queries_are_not_served(gql, world, query):
+    """grapple's own roots read pages, media and redirects around the read rule:
+    the schema is an allowlist without them (cms/api/schema.py)."""
+    _, callers = world
+    result = gql(query, user=callers["staff"])
+    assert result.data is None
+    assert "Cannot query field" in result.errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "parent { id }",
+        "children { id }",
+        "siblings { id }",
+        "descendants { id }",
+        "ancestors { id }",
+        "draftTitle",
+        "hasUnpublishedChanges",
+        "latestRevisionCreatedAt",
+        "goLiveAt",
+        "aliases { id }",
+        "sitesRootedHere { rootPage { id } }",
+        "articlepage { id }",
+        "locked",
+        "path",
+    ],
+)
+def test_pages_serve_no_tree_and_no_editor_state(gql, world, field):
     articles, callers = world
-    index = kb.knowledge_index()
-    public = articles["public"]
-    query = f"""{{
-      pages(limit: 100) {{ id }}
-      typed: pages(contentType: "knowledge.ArticlePage", limit: 100) {{ id }}
-      index: page(id: {index.pk}) {{
-        children(limit: 100) {{ id }} descendants(limit: 100) {{ id }}
-      }}
-      article: page(id: {public.pk}) {{
-        siblings(limit: 100) {{ id }} parent {{ id }} ancestors {{ id }}
-        nextSiblings {{ id }} previousSiblings {{ id }}
-      }}
-    }}"""
-    data = gql(query, user=callers[caller]).data
-    readable = ids_of(articles, READABLE[caller])
-    all_articles = ids_of(articles, ARTICLES)
-    assert {p["id"] for p in data["pages"]} & all_articles == readable
-    assert {p["id"] for p in data["typed"]} == readable
-    assert {p["id"] for p in data["index"]["children"]} == readable
-    assert {p["id"] for p in data["index"]["descendants"]} == readable
-    siblings = {p["id"] for p in data["article"]["siblings"]}
-    assert siblings == readable - {str(public.pk)}
-    neighbours = data["article"]["nextSiblings"] + data["article"]["previousSiblings"]
-    assert {p["id"] for p in neighbours} <= readable
-    assert data["article"]["parent"] == {"id": str(index.pk)}
+    slug = articles["public"].slug
+    result = gql(f'{{ article(slug: "{slug}") {{ {field} }} }}', user=callers["staff"])
+    assert result.data is None
+    assert "Cannot query field" in result.errors[0]["message"]
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -169,17 +179,6 @@ def test_related_articles(gql, world, caller):
     )
     related = {a["id"] for a in result.data["article"]["relatedArticles"]}
     assert related == ids_of(articles, READABLE[caller] - {"public"})
-
-
-@pytest.mark.parametrize("caller", CALLERS)
-def test_grapple_search(gql, world, caller):
-    articles, callers = world
-    result = gql(
-        '{ search(query: "Zorglub") { ... on ArticlePage { id } } }',
-        user=callers[caller],
-    )
-    found = {hit["id"] for hit in result.data["search"] if hit}
-    assert found == ids_of(articles, READABLE[caller])
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -202,22 +201,7 @@ def test_other_company_cannot_guess_a_restricted_article(gql, world):
     queries = [
         f"{{ article(id: {restricted.pk}) {{ id }} }}",
         f'{{ article(slug: "{restricted.slug}") {{ id }} }}',
-        f"{{ page(id: {restricted.pk}) {{ id }} }}",
-        f'{{ page(urlPath: "{restricted.url_path}") {{ id }} }}',
-        f"{{ pages(ancestor: {restricted.pk}) {{ id }} }}",
     ]
     for query in queries:
         result = gql(query, user=member_b)
         assert str(restricted.pk) not in str(result.data), query
-
-
-def test_preview_tokens_are_refused_to_clients(gql, world):
-    _, callers = world
-    result = gql('{ page(token: "anything") { id } }', user=callers["member_a"])
-    assert result.data == {"page": None}
-
-
-def test_snippets_query_lists_only_public_snippets(gql, world):
-    result = gql("{ snippets { snippetType } }")
-    types = {s["snippetType"] for s in result.data["snippets"]}
-    assert types <= {"Category", "Author", "Product"}

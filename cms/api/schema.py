@@ -1,0 +1,262 @@
+"""The schema the portal gets: grapple's, cut down to an allowlist.
+
+grapple builds a schema from every registered model with generic root queries
+(``pages``, ``sites``, ``redirects``, ``images``, ``documents``, ``search``,
+``snippets``…) and every Wagtail page field (drafts' titles, aliases, the tree,
+lock state). Those read the database around the project's selectors. So the schema
+served is grapple's with only what is listed here:
+
+- root fields: :data:`QUERY_FIELDS` and :data:`MUTATION_FIELDS` (each resolves
+  through a selector that takes the caller);
+- types the project declares itself (its apps' ``graphql`` modules): all their
+  fields, since their resolvers only call selectors;
+- types grapple generates (pages, snippets, media, StreamField blocks): only the
+  fields in :data:`GRAPPLE_TYPES`, without arguments unless listed (grapple's
+  ``order``/``searchQuery``/``offset`` arguments name model fields and search
+  around the rule).
+
+Any other type is removed, and a kept field that would still lead to a removed
+type stops the start-up (:class:`SchemaNotAllowed`): a new path must be allowed
+here, on purpose, and the canary walk (tests/cms/test_canary_walk.py) then walks
+it as every kind of caller.
+"""
+
+from __future__ import annotations
+
+import graphene
+from django.core.exceptions import ImproperlyConfigured
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    get_named_type,
+)
+from grapple.schema import schema as grapple_schema
+
+QUERY_FIELDS = {
+    # knowledge
+    "articles",
+    "article",
+    "categories",
+    "tags",
+    # search
+    "searchArticles",
+    "suggestArticles",
+    "ticketSuggestions",
+    "ticketArticles",
+    # catalogue and downloads
+    "myCompany",
+    "company",
+    "slaDeadline",
+    "downloads",
+    "download",
+    # accounts
+    "me",
+}
+
+MUTATION_FIELDS = {
+    "login",
+    "logout",
+    "requestPasswordReset",
+    "resetPassword",
+    "rateArticle",
+    "requestDownload",
+    "linkArticleToTicket",
+    "unlinkArticleFromTicket",
+}
+
+# What a page is to the portal: no tree (parent, children, siblings…), no editor
+# state (draft title, lock, revisions, aliases, schedule), no other site's pages.
+PAGE_FIELDS = {
+    "id",
+    "title",
+    "slug",
+    "url",
+    "pageType",
+    "seoTitle",
+    "searchDescription",
+    "firstPublishedAt",
+    "lastPublishedAt",
+}
+BLOCK_FIELDS = {"id", "blockType", "field", "rawValue"}
+
+# Types grapple generates -> the fields served ("*": all of them); a field name
+# followed by arguments keeps those arguments.
+GRAPPLE_TYPES: dict[str, set[str] | str] = {
+    "PageInterface": PAGE_FIELDS,
+    "ArticlePage": PAGE_FIELDS
+    | {
+        "summary",
+        "body",
+        "category",
+        "products",
+        "versions",
+        "authors",
+        "tags",
+        "lastReviewedAt",
+        "audience",
+        "publishedAt",
+        "readingTimeMinutes",
+        "relatedArticles",
+        "helpfulCount",
+        "notHelpfulCount",
+        "viewCount",
+        "linkedTicketCount",
+    },
+    "DownloadPage": PAGE_FIELDS
+    | {
+        "kind",
+        "product",
+        "releases",
+        "version",
+        "releaseDate",
+        "releaseNotes",
+        "relatedArticles",
+        "isLatest",
+        "supersededBy",
+        "isPublic",
+        "files",
+    },
+    "DownloadFile": {
+        "id",
+        "platform",
+        "language",
+        "fileName",
+        "size",
+        "sha256",
+        "canDownload",
+        "reason",
+    },
+    "Product": {"id", "name", "code", "family", "isCollection"},
+    "ProductRelease": {"id", "product", "version", "releaseDate", "endOfSupport"},
+    "Category": {"id", "name", "slug", "description"},
+    "Author": {"id", "displayName", "jobTitle", "photo"},
+    "TagObjectType": {"id", "name"},
+    # Media reached from a readable article only (no root query lists them).
+    "ImageObjectType": {"id", "title", "url", "width", "height", "rendition(*)"},
+    "ImageRenditionObjectType": {"id", "url", "width", "height", "alt"},
+    "DocumentObjectType": {"id", "title", "url", "fileSize"},
+    # The blocks of the article body (knowledge.blocks.ArticleBodyBlock).
+    "StreamFieldInterface": BLOCK_FIELDS,
+    "StreamFieldBlock": BLOCK_FIELDS,
+    "HeadingBlock": "*",
+    "CodeBlock": "*",
+    "CalloutBlock": "*",
+    "FigureBlock": "*",
+    "AttachmentBlock": "*",
+    "StepBlock": "*",
+    "ProcedureBlock": "*",
+    "RichTextBlock": "*",
+    "CharBlock": "*",
+    "TextBlock": "*",
+    "ChoiceBlock": "*",
+    "ChoiceOption": "*",
+    "ListBlock": "*",
+    "StructBlock": "*",
+    "StreamBlock": "*",
+    "EmbedBlock": "*",
+    "ImageChooserBlock": "*",
+    "DocumentChooserBlock": "*",
+}
+
+# Generic containers the project builds with graphene's factories
+# (cms.api.pagination.paginated_type).
+PROJECT_MODULES = (
+    "cms.",
+    "accounts.",
+    "knowledge.",
+    "catalog.",
+    "downloads.",
+    "search.",
+)
+PROJECT_TYPES = {"ArticleList", "DownloadList"}
+
+
+class SchemaNotAllowed(ImproperlyConfigured):
+    pass
+
+
+def _is_project_type(gtype) -> bool:
+    if gtype.name in PROJECT_TYPES:
+        return True
+    module = getattr(getattr(gtype, "graphene_type", None), "__module__", "")
+    return module.startswith(PROJECT_MODULES)
+
+
+def _allowed_fields(gtype) -> tuple[set[str] | None, set[str]]:
+    """(fields kept — None for all —, fields whose arguments are kept)."""
+    if gtype.name in ("Query", "Mutation"):
+        wanted = QUERY_FIELDS if gtype.name == "Query" else MUTATION_FIELDS
+        return set(wanted), set(wanted)
+    if _is_project_type(gtype):
+        return None, set(gtype.fields)
+    listed = GRAPPLE_TYPES[gtype.name]
+    if listed == "*":
+        return set(gtype.fields), set()
+    names = {name.removesuffix("(*)") for name in listed}
+    with_args = {name[:-3] for name in listed if name.endswith("(*)")}
+    return names, with_args
+
+
+def _kept(gtype) -> bool:
+    return (
+        gtype.name in ("Query", "Mutation")
+        or _is_project_type(gtype)
+        or gtype.name in GRAPPLE_TYPES
+    )
+
+
+def allowlisted(source: GraphQLSchema) -> GraphQLSchema:
+    """``source`` with only the allowed root fields, types and fields."""
+    composite = (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType)
+    types = [
+        t
+        for name, t in source.type_map.items()
+        if not name.startswith("__") and isinstance(t, composite)
+    ]
+    kept = {t.name for t in types if _kept(t)}
+    for gtype in types:
+        if gtype.name not in kept or isinstance(gtype, GraphQLUnionType):
+            continue
+        names, with_args = _allowed_fields(gtype)
+        fields = gtype.fields  # materialised once; pruned in place
+        for name in list(fields):
+            if names is not None and name not in names:
+                del fields[name]
+            elif name not in with_args:
+                fields[name].args.clear()
+        missing = (names or set()) - set(fields)
+        if missing and gtype.name not in ("Query", "Mutation"):
+            raise SchemaNotAllowed(f"{gtype.name} has no field {sorted(missing)}")
+        gtype.__dict__["interfaces"] = [i for i in gtype.interfaces if i.name in kept]
+    # Rebuild from the roots and the kept types (interface implementations are not
+    # reachable from fields alone), then check nothing else came back in.
+    schema = GraphQLSchema(
+        query=source.query_type,
+        mutation=source.mutation_type,
+        types=[t for t in types if t.name in kept],
+        directives=source.directives,
+    )
+    for name, gtype in schema.type_map.items():
+        if isinstance(gtype, composite) and not name.startswith("__"):
+            if name not in kept:
+                raise SchemaNotAllowed(f"type {name} is reachable but not allowed")
+            for field_name, field in getattr(gtype, "fields", {}).items():
+                target = get_named_type(field.type)
+                if isinstance(target, composite) and target.name not in kept:
+                    raise SchemaNotAllowed(f"{name}.{field_name} -> {target.name}")
+    return schema
+
+
+class AllowlistedSchema(graphene.Schema):
+    """A graphene schema serving :func:`allowlisted` of grapple's."""
+
+    def __init__(self, source: graphene.Schema):
+        self.query = source.query
+        self.mutation = source.mutation
+        self.subscription = source.subscription
+        self.graphql_schema = allowlisted(source.graphql_schema)
+
+
+schema = AllowlistedSchema(grapple_schema)
