@@ -201,3 +201,20 @@ def test_update_missed_by_another_process_is_replayed_by_a_search_here(
 
         assert ("articlepage", page.pk) in engine_back.indexed
         assert pending() == []
+
+
+def test_health_says_how_many_updates_wait_and_since_when(client, engine_down):
+    assert client.get("/health/").json()["search"]["pendingIndexUpdates"] == 0
+    assert (
+        client.get("/health/").json()["search"]["oldestPendingIndexUpdateSeconds"]
+        is None
+    )
+
+    kb.article("Publié pendant la panne")
+    waiting = PendingIndexUpdate.objects.count()
+    PendingIndexUpdate.objects.update(recorded_at=timezone.now() - timedelta(hours=2))
+
+    search = client.get("/health/").json()["search"]
+    assert search["ok"] is False
+    assert search["pendingIndexUpdates"] == waiting
+    assert 7200 <= search["oldestPendingIndexUpdateSeconds"] < 7260
