@@ -93,6 +93,11 @@ class PendingIndexUpdate(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     recorded_at = models.DateTimeField(default=timezone.now)
     error = models.CharField(max_length=200, blank=True)
+    # The replay under way that holds this row (a random token), so that two
+    # processes never replay the same rows at once; the claim of a process that died
+    # lapses at ``claimed_until``.
+    claim = models.CharField(max_length=32, blank=True, default="")
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("mise à jour d'index en attente")
@@ -102,6 +107,10 @@ class PendingIndexUpdate(models.Model):
                 fields=["app_label", "model_name", "object_pk"],
                 name="one_pending_update_per_object",
             )
+        ]
+        # Replays take the oldest first; /health/ reports the age of the oldest.
+        indexes = [
+            models.Index(fields=["recorded_at"], name="pending_update_recorded_at")
         ]
 
     def __str__(self) -> str:

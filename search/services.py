@@ -1,11 +1,19 @@
-"""Writes of the search app: ticket links and daily search statistics."""
+"""Writes of the search app: ticket links, daily search statistics, and the index
+updates the engine missed (recorded, then replayed by any process)."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+from time import monotonic
+
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+from modelsearch.index import get_indexed_instance
+from wagtail.search.backends import get_search_backends
 
 from cms.access import Caller
 from cms.accounts.models import Company
@@ -13,7 +21,8 @@ from cms.api.errors import ApiError, NotFound
 from knowledge.models import ArticlePage
 from knowledge.selectors import articles_visible_to
 
-from .models import SearchQueryDaily, TicketArticleLink
+from .backends import ENGINE_DOWN, DurableOpenSearchBackend
+from .models import PendingIndexUpdate, SearchQueryDaily, TicketArticleLink
 from .selectors import MAX_QUERY_LENGTH, normalise
 
 
@@ -102,16 +111,22 @@ def ticket_article_unlink(*, ticket_ref: str, article_id: int) -> bool:
 
 
 # Index updates missed while the engine was down -----------------------------------
+#
+# The rows of PendingIndexUpdate are the only record: any process may write them (a
+# web worker, the task worker, a shell, a command) and any process replays them. Each
+# process looks for them at most once per SEARCH_REPLAY_RETRY_SECONDS (one EXISTS);
+# a replay first claims its rows, so two processes never replay the same ones at once.
 
-PENDING_FLAG = "search:pending-index-updates"
+# How long a replay's claim holds: longer than one batch takes, short enough that the
+# rows of a process killed mid-replay (a worker timeout) are soon taken by another.
+REPLAY_CLAIM_SECONDS = 300
+
+# When this process last looked for pending updates (monotonic clock, per process).
+_last_check = float("-inf")
 
 
 def pending_index_update_record(*, obj, action: str, error: str = "") -> None:
     """Remember that ``obj`` must be (re)indexed or removed; the latest action wins."""
-    from django.core.cache import cache
-
-    from .models import PendingIndexUpdate
-
     meta = obj._meta
     PendingIndexUpdate.objects.update_or_create(
         app_label=meta.app_label,
@@ -119,58 +134,85 @@ def pending_index_update_record(*, obj, action: str, error: str = "") -> None:
         object_pk=str(obj.pk),
         defaults={"action": action, "error": error, "recorded_at": timezone.now()},
     )
-    cache.set(PENDING_FLAG, True, timeout=None)
 
 
 def pending_index_updates_replay(*, limit: int = 500) -> int:
     """Replay recorded updates on the engine, oldest first; stops at the first
-    failure (the engine is still down) and returns how many went through."""
-    from django.apps import apps
-    from django.core.cache import cache
-    from modelsearch.index import get_indexed_instance
-    from wagtail.search.backends import get_search_backends
+    failure (the engine is still down) and returns how many went through.
 
-    from .backends import ENGINE_DOWN, DurableOpenSearchBackend
-    from .models import PendingIndexUpdate
-
+    The batch is claimed first: a replay running at the same time in another process
+    takes other rows. Replaying a row twice is harmless (an object indexed twice);
+    losing one is not, so a row is deleted only as it was read: recorded again
+    meanwhile (a newer change the engine missed), it stays for the next replay."""
     backends = [
         b
         for b in get_search_backends(with_auto_update=True)
         if isinstance(b, DurableOpenSearchBackend)
     ]
+    claim = uuid.uuid4().hex
+    batch = _pending_index_updates_claim(claim=claim, limit=limit)
     done = 0
-    for update in PendingIndexUpdate.objects.order_by("recorded_at", "pk")[:limit]:
-        model = apps.get_model(update.app_label, update.model_name)
-        obj = model.objects.filter(pk=update.object_pk).first()
-        indexed = get_indexed_instance(obj) if obj is not None else None
-        try:
-            for backend in backends:
-                if update.action == update.Action.INDEX and indexed is not None:
-                    backend.add_unrecorded(indexed)
-                else:
-                    backend.delete_unrecorded(model(pk=update.object_pk))
-        except ENGINE_DOWN:
-            return done
-        update.delete()
-        done += 1
-    if not PendingIndexUpdate.objects.exists():
-        cache.delete(PENDING_FLAG)
+    try:
+        for update in batch:
+            model = apps.get_model(update.app_label, update.model_name)
+            obj = model.objects.filter(pk=update.object_pk).first()
+            indexed = get_indexed_instance(obj) if obj is not None else None
+            try:
+                for backend in backends:
+                    if update.action == update.Action.INDEX and indexed is not None:
+                        backend.add_unrecorded(indexed)
+                    else:
+                        backend.delete_unrecorded(model(pk=update.object_pk))
+            except ENGINE_DOWN:
+                break
+            deleted, _ = PendingIndexUpdate.objects.filter(
+                pk=update.pk, claim=claim, recorded_at=update.recorded_at
+            ).delete()
+            done += deleted
+    finally:  # what is left (engine down again, recorded again) is free for anyone
+        PendingIndexUpdate.objects.filter(
+            pk__in=[update.pk for update in batch], claim=claim
+        ).update(claim="", claimed_until=None)
     return done
+
+
+def _pending_index_updates_claim(*, claim: str, limit: int) -> list[PendingIndexUpdate]:
+    """Claim up to ``limit`` of the oldest unclaimed rows (or rows whose claim
+    lapsed) for the replay ``claim``. One UPDATE decides: of two processes claiming
+    at once, the second finds the rows claimed (SQLite runs one write at a time;
+    PostgreSQL re-checks the condition on the row the first one updated)."""
+    now = timezone.now()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    oldest = list(
+        PendingIndexUpdate.objects.filter(free)
+        .order_by("recorded_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not oldest:
+        return []
+    PendingIndexUpdate.objects.filter(free, pk__in=oldest).update(
+        claim=claim, claimed_until=now + timedelta(seconds=REPLAY_CLAIM_SECONDS)
+    )
+    return list(
+        PendingIndexUpdate.objects.filter(pk__in=oldest, claim=claim).order_by(
+            "recorded_at", "pk"
+        )
+    )
 
 
 def pending_index_updates_replay_if_any() -> int:
-    """Cheap to call often (after a search, from the health check): a cache flag says
-    whether anything waits."""
-    from django.core.cache import cache
+    """Cheap to call on every search and health check: at most once per
+    SEARCH_REPLAY_RETRY_SECONDS this process asks the database whether anything
+    waits (one EXISTS), and replays it if so; the other calls cost a clock read.
+    So an update missed by any process is replayed within that delay of the engine
+    answering again, and a down engine costs searches at most one failed attempt
+    per delay and process."""
+    global _last_check
 
-    if not cache.get(PENDING_FLAG):
+    now = monotonic()
+    if now - _last_check < settings.SEARCH_REPLAY_RETRY_SECONDS:
         return 0
-    # At most one attempt per SEARCH_REPLAY_RETRY_SECONDS (and one at a time): a down
-    # engine costs searches nothing more than the fallback.
-    retry = settings.SEARCH_REPLAY_RETRY_SECONDS
-    if not cache.add("search:replay-attempt", True, timeout=retry):
+    _last_check = now
+    if not PendingIndexUpdate.objects.exists():
         return 0
-    done = pending_index_updates_replay()
-    if not cache.get(PENDING_FLAG):  # all caught up: the next miss may retry at once
-        cache.delete("search:replay-attempt")
-    return done
+    return pending_index_updates_replay()

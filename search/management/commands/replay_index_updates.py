@@ -6,8 +6,9 @@ from search.services import pending_index_updates_replay
 
 class Command(BaseCommand):
     help = (
-        "Replay the index updates the search engine missed while it was down "
-        "(run from cron every minute; searches and /health/ also trigger it)."
+        "Replay the index updates the search engine missed while it was down, "
+        "whichever process missed them (run from cron every minute; the searches "
+        "and /health/ of every process also replay them)."
     )
 
     def handle(self, *args, **options):
