@@ -9,8 +9,9 @@ import hashlib
 
 from django.utils import timezone
 
-from cms.accounts.models import Company
+from cms.accounts.models import Company, User
 
+from .groups import support_setup_ensure
 from .models import (
     Licence,
     LicenceType,
@@ -278,6 +279,7 @@ def load_downloads() -> None:
         )
         parent.add_child(instance=index)
         index.save_revision().publish()
+    load_support_team(index)
     for (
         slug,
         title,
@@ -323,3 +325,14 @@ def load_downloads() -> None:
         ]
         index.add_child(instance=page)
         page.save_revision().publish()
+
+
+# The demo's engineer writes articles (Editors) and maintains the catalogue.
+SUPPORT_ENGINEERS = ["engineer@aplicit.example"]
+
+
+def load_support_team(index_page) -> None:
+    """« Support technique »: rights on the download index, and its demo members."""
+    group = support_setup_ensure(index_page=index_page)
+    if group is not None:
+        group.user_set.add(*User.objects.filter(email__in=SUPPORT_ENGINEERS))

@@ -7,7 +7,7 @@ import mimetypes
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -21,27 +21,31 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView
 from wagtail.admin import messages
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import PermissionCheckedMixin
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.base import ViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from cms.admin_permissions import ViewPermissionMenuItem
 
 from cms.access import caller_of
 
 from . import downloads, services
 from .forms import SubscriptionImportForm
+from .models import DownloadEvent, Subscription
 
-PERMISSION = "catalog.add_subscription"
 
+class SubscriptionImportView(PermissionCheckedMixin, FormView):
+    """Upserts a company's subscriptions: needs both ``catalog.add_subscription``
+    and ``catalog.change_subscription`` (the mixin checks ``permission_required``,
+    then ``any_permission_required``)."""
 
-class SubscriptionImportView(FormView):
+    permission_policy = ModelPermissionPolicy(Subscription)
+    permission_required = "add"
+    any_permission_required = ["change"]
     form_class = SubscriptionImportForm
     template_name = "catalog/admin/import.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perms([PERMISSION, "catalog.change_subscription"]):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -83,11 +87,6 @@ class SubscriptionImportView(FormView):
         )
 
 
-class ImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(PERMISSION)
-
-
 class SubscriptionImportViewSet(ViewSet):
     """Puts the import form in the Catalogue menu."""
 
@@ -101,9 +100,10 @@ class SubscriptionImportViewSet(ViewSet):
         return [path("", SubscriptionImportView.as_view(), name="index")]
 
     def get_menu_item(self, order=None):
-        return ImportMenuItem(
-            label=self.menu_label,
-            url=self.menu_url,
+        return ViewPermissionMenuItem(
+            self.menu_label,
+            self.menu_url,
+            view_class=SubscriptionImportView,
             name=self.name,
             icon_name=self.menu_icon,
             order=self.get_menu_item_order(order),
@@ -230,8 +230,11 @@ def download_file(request: HttpRequest, token: str) -> HttpResponse:
 
 
 class DownloadCountsView(ReportView):
-    """Downloads per file and per company (staff), with CSV/XLSX export."""
+    """Downloads per file and per company, with CSV/XLSX export: read by whoever
+    may read the download history (``catalog.view_downloadevent``)."""
 
+    permission_policy = ModelPermissionPolicy(DownloadEvent)
+    permission_required = "view"
     page_title = _("Téléchargements par fichier et par société")
     header_icon = "download"
     index_url_name = "catalog_download_counts:index"
@@ -249,11 +252,6 @@ class DownloadCountsView(ReportView):
         "company__name": "Société",
         "count": "Téléchargements",
     }
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("catalog.view_downloadevent"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_filename(self):
         return "telechargements-par-fichier"
@@ -280,20 +278,11 @@ class DownloadCountsViewSet(ViewSet):
         ]
 
     def get_menu_item(self, order=None):
-        return PermissionMenuItem(
-            "catalog.view_downloadevent",
-            label=self.menu_label,
-            url=self.menu_url,
+        return ViewPermissionMenuItem(
+            self.menu_label,
+            self.menu_url,
+            view_class=DownloadCountsView,
             name=self.name,
             icon_name=self.menu_icon,
             order=self.get_menu_item_order(order),
         )
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, permission: str, *args, **kwargs):
-        self.permission = permission
-        super().__init__(*args, **kwargs)
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)

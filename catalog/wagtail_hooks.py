@@ -26,8 +26,10 @@ from cms.accounts.models import Company
 from . import downloads, views
 from .graphql import CatalogQuery
 from .graphql_downloads import DownloadMutation, DownloadQuery
+from .groups import support_setup_ensure
 from .models import (
     DownloadEvent,
+    DownloadIndexPage,
     DownloadPage,
     Licence,
     Product,
@@ -60,6 +62,13 @@ page_published.connect(
     sender=DownloadPage,
     dispatch_uid="catalog.download_page_published",
 )
+
+
+@hooks.register("after_create_page")
+def grant_support_on_download_index(request, page):
+    """« Support technique » writes the download pages once their index exists."""
+    if isinstance(page.specific, DownloadIndexPage):
+        support_setup_ensure(index_page=page)
 
 
 @hooks.register("register_log_actions")

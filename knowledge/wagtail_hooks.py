@@ -5,6 +5,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.access import caller_of
+from cms.admin_permissions import ViewPermissionMenuItem
 
 from .graphql import KnowledgeMutation, KnowledgeQuery
 from .models import Author, Category
@@ -74,11 +75,12 @@ def register_knowledge_report_urls():
 def register_stale_articles_report_menu_item():
     from django.urls import reverse
 
-    from .reports import StaffOnlyMenuItem
+    from .reports import StaleArticlesReportView
 
-    return StaffOnlyMenuItem(
+    return ViewPermissionMenuItem(
         _("Articles à relire"),
         reverse("knowledge_reports:stale_articles"),
+        view_class=StaleArticlesReportView,
         name="knowledge-stale-articles",
         icon_name="time",
         order=800,
@@ -89,11 +91,12 @@ def register_stale_articles_report_menu_item():
 def register_feedback_report_menu_item():
     from django.urls import reverse
 
-    from .reports import StaffOnlyMenuItem
+    from .reports import FeedbackReportView
 
-    return StaffOnlyMenuItem(
+    return ViewPermissionMenuItem(
         _("Avis des lecteurs"),
         reverse("knowledge_reports:feedback"),
+        view_class=FeedbackReportView,
         name="knowledge-feedback",
         icon_name="comment",
         order=810,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from .models import SearchQueryDaily
 
@@ -20,8 +21,11 @@ def _value(key):
 
 
 class SearchQueriesReportView(ReportView):
-    """The last 30 days' queries, most searched first."""
+    """The last 30 days' queries, most searched first (every client's searches:
+    ``kbsearch.view_searchquerydaily``)."""
 
+    permission_policy = ModelPermissionPolicy(SearchQueryDaily)
+    permission_required = "view"
     page_title = _("Recherches (30 derniers jours)")
     header_icon = "search"
     index_url_name = "kbsearch_report"

@@ -1,7 +1,8 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import AdminOnlyMenuItem
+
+from cms.admin_permissions import ViewPermissionMenuItem
 
 from .graphql import SearchMutation, SearchQuery
 from .views import SearchQueriesReportView, ZeroResultQueriesReportView
@@ -45,16 +46,21 @@ def register_search_report_urls():
 
 @hooks.register("register_reports_menu_item")
 def register_search_report_menu_item():
-    return AdminOnlyMenuItem(
-        _("Recherches"), reverse("kbsearch_report"), icon_name="search", order=900
+    return ViewPermissionMenuItem(
+        _("Recherches"),
+        reverse("kbsearch_report"),
+        view_class=SearchQueriesReportView,
+        icon_name="search",
+        order=900,
     )
 
 
 @hooks.register("register_reports_menu_item")
 def register_zero_result_report_menu_item():
-    return AdminOnlyMenuItem(
+    return ViewPermissionMenuItem(
         _("Recherches sans résultat"),
         reverse("kbsearch_report_zero"),
+        view_class=ZeroResultQueriesReportView,
         icon_name="search",
         order=901,
     )

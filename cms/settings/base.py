@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "grapple",
     "graphene_django",
     "corsheaders",
+    "django_filters",  # templates of the admin's filter widgets (date ranges)
     "django_tasks",
     "django_tasks_db",
     "django.contrib.auth",

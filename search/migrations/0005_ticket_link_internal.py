@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kbsearch', '0003_postgres_unaccent_search_config'),
+        ('kbsearch', '0004_pending_index_update_claim'),
     ]
 
     operations = [

@@ -1,14 +1,18 @@
-"""Staff maintain the catalogue in the Wagtail admin: listings, filters, CSV export,
-history, and the Autodesk upload form."""
+"""Superusers and « Support technique » maintain the catalogue in the Wagtail admin:
+listings, filters, CSV export, history, the Autodesk upload form and the download
+history."""
 
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from catalog.models import Subscription
+from catalog.groups import SUPPORT_GROUP
+from catalog.models import DownloadEvent, Subscription
+from tests.catalog.downloads_helpers import download_page
 from tests.catalog.factories import ProductFactory, SubscriptionFactory
 from tests.factories import StaffFactory
 
@@ -43,10 +47,26 @@ def test_listing_filters_expiring_soon_and_exports_csv(admin_client, company_a):
     assert "SOON" in body and "LATER" not in body
 
 
-def test_edits_are_in_the_history(admin_client, company_a):
+@pytest.fixture
+def support_client(client, db):
+    engineer = StaffFactory(email="support@aplicit.example")
+    engineer.groups.add(Group.objects.get(name=SUPPORT_GROUP))
+    client.force_login(engineer)
+    client.user = engineer
+    return client
+
+
+@pytest.fixture(params=["superuser", "support"])
+def staff_client(request):
+    return request.getfixturevalue(
+        "admin_client" if request.param == "superuser" else "support_client"
+    )
+
+
+def test_edits_are_in_the_history(staff_client, company_a):
     sub = SubscriptionFactory(company=company_a, seats=2)
     url = f"/admin/catalog/subscriptions/edit/{sub.pk}/"
-    form = admin_client.get(url)
+    form = staff_client.get(url)
     assert form.status_code == 200
     data = {
         "company": company_a.pk,
@@ -62,25 +82,25 @@ def test_edits_are_in_the_history(admin_client, company_a):
         "reseller_email": "",
         "team": "",
     }
-    response = admin_client.post(url, data)
+    response = staff_client.post(url, data)
     assert response.status_code == 302, response.content[:2000]
     sub.refresh_from_db()
     assert sub.seats == 5
     entry = ModelLogEntry.objects.get(object_id=str(sub.pk), action="wagtail.edit")
-    assert entry.user == admin_client.user
-    history = admin_client.get(f"/admin/catalog/subscriptions/history/{sub.pk}/")
+    assert entry.user == staff_client.user
+    history = staff_client.get(f"/admin/catalog/subscriptions/history/{sub.pk}/")
     assert history.status_code == 200
 
 
-def test_upload_form_imports_an_export(admin_client, company_a):
+def test_upload_form_imports_an_export(staff_client, company_a):
     ProductFactory(code="autocad", name="AutoCAD")
     csv = (
         "subscription_id;offering_name;seat_quantity;start_date;end_date\n"
         "9001;AutoCAD;2;2026-01-01;2026-12-31\n"
     ).encode("utf-8-sig")
     url = "/admin/catalog/import/"
-    assert admin_client.get(url).status_code == 200
-    dry = admin_client.post(
+    assert staff_client.get(url).status_code == 200
+    dry = staff_client.post(
         url,
         {
             "company": company_a.pk,
@@ -90,7 +110,7 @@ def test_upload_form_imports_an_export(admin_client, company_a):
     )
     assert "Simulation" in dry.content.decode()
     assert not Subscription.objects.exists()
-    done = admin_client.post(
+    done = staff_client.post(
         url, {"company": company_a.pk, "file": SimpleUploadedFile("x.csv", csv)}
     )
     assert "Import effectué" in done.content.decode()
@@ -113,3 +133,27 @@ def test_clients_cannot_open_the_catalogue_admin(client, member_a):
     client.force_login(member_a)
     assert client.get("/admin/catalog/subscriptions/").status_code in (302, 403)
     assert client.get("/admin/catalog/import/").status_code in (302, 403)
+
+
+def test_download_history_lists_filters_and_exports(staff_client, company_a, company_b):
+    revit = ProductFactory(code="revit")
+    for company, file_name in ((company_a, "revit-a.exe"), (company_b, "revit-b.exe")):
+        page = download_page(
+            title=file_name, product=revit, files=[(file_name, b"installer")]
+        )
+        DownloadEvent.objects.create(file=page.files.get(), company=company)
+    url = "/admin/catalog/download-events/"
+
+    listing = staff_client.get(url)
+    assert listing.status_code == 200
+    assert "revit-a.exe" in listing.content.decode()
+    today = TODAY.isoformat()
+    filtered = staff_client.get(
+        url, {"company": company_b.pk, "at_after": today, "at_before": today}
+    )
+    assert filtered.status_code == 200
+    html = filtered.content.decode()
+    assert "revit-b.exe" in html and "revit-a.exe" not in html
+    export = staff_client.get(url, {"export": "csv", "company": company_a.pk})
+    body = b"".join(export.streaming_content).decode()
+    assert "revit-a.exe" in body and "revit-b.exe" not in body
