@@ -212,3 +212,44 @@ class ServiceToken(AbstractToken):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class AttemptWindowQuerySet(models.QuerySet):
+    def of(self, scope: str, value: str):
+        """The window of ``value`` (an e-mail, an address) in ``scope``."""
+        return self.filter(scope=scope, key=AttemptWindow.key_of(value))
+
+
+class AttemptWindow(models.Model):
+    """How many attempts of one kind (a sign-in, a reset mail) one key (an account, a
+    client address) made in its current fixed window; see ``cms.accounts.throttle``."""
+
+    class Scope(models.TextChoices):
+        LOGIN_ACCOUNT = "login-account", _("connexions par compte")
+        LOGIN_ADDRESS = "login-address", _("connexions par adresse IP")
+        RESET_EMAIL = "reset-email", _("réinitialisations par e-mail")
+        RESET_ADDRESS = "reset-address", _("réinitialisations par adresse IP")
+
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    # SHA-256 of the value: what people type in the e-mail field is not kept.
+    key = models.CharField(max_length=64)
+    attempts = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(db_index=True)
+
+    objects = AttemptWindowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("fenêtre de tentatives")
+        verbose_name_plural = _("fenêtres de tentatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key"], name="accounts_attemptwindow_scope_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}…: {self.attempts}"
+
+    @staticmethod
+    def key_of(value: str) -> str:
+        return hashlib.sha256(value.strip().lower().encode()).hexdigest()
