@@ -3,6 +3,8 @@ password-reset mutations."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.tokens import default_token_generator
@@ -18,7 +20,9 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from . import throttle
 from .lockout import lockout_message
 from .models import PortalToken, ServiceToken, User
-from .throttle import Scope
+from .throttle import Limit, Scope
+
+logger = logging.getLogger(__name__)
 
 INVALID_CREDENTIALS = "E-mail ou mot de passe incorrect."
 INVALID_RESET_LINK = "Ce lien de réinitialisation est invalide ou a déjà servi."
@@ -63,12 +67,35 @@ def service_token_create(
     )
 
 
-def password_reset_request(*, email: str) -> None:
-    """Mail a one-time link to the person, if the address is an active account.
+def password_reset_mail_allowed(*, email: str, address: str) -> bool:
+    """Count one reset mail against the e-mail's and the client address's limits
+    (API and admin alike); False once either is reached: then nothing is sent, and the
+    caller still answers as if it had been."""
+    window = settings.PASSWORD_RESET_WINDOW
+    per_email = settings.PASSWORD_RESET_LIMIT_PER_EMAIL
+    per_address = settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+    full = throttle.attempts_take(
+        limits=[
+            Limit(Scope.RESET_EMAIL, email, per_email, window),
+            Limit(Scope.RESET_ADDRESS, address, per_address, window),
+        ]
+    )
+    for scope in (Scope.RESET_EMAIL, Scope.RESET_ADDRESS):
+        throttle.attempts_forget_expired(scope=scope, window=window)
+    if full is not None:
+        logger.warning("Password reset mail not sent: %s limit reached.", full.scope)
+    return full is None
+
+
+def password_reset_request(*, email: str, address: str) -> None:
+    """Mail a one-time link to the person, if the address is an active account and
+    the mail limits allow it.
 
     The caller always gets the same answer: nothing here tells whether it exists.
     """
     email = (email or "").strip().lower()
+    if not password_reset_mail_allowed(email=email, address=address):
+        return
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None or not user.has_usable_password():
         return

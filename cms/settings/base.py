@@ -195,6 +195,15 @@ AXES_CLIENT_IP_CALLABLE = "cms.accounts.throttle.client_address"
 AXES_LOCKOUT_CALLABLE = "cms.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
+# Password-reset mails (API and admin alike), per e-mail and per client address.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int(
+    "PASSWORD_RESET_LIMIT_PER_ADDRESS", default=20
+)
+PASSWORD_RESET_WINDOW = timedelta(
+    minutes=env.int("PASSWORD_RESET_WINDOW_MINUTES", default=60)
+)
+
 # GraphQL: grapple builds the schema from the apps' models and hooks.
 GRAPHENE = {"SCHEMA": "grapple.schema.schema"}
 GRAPPLE = {
@@ -224,6 +233,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH_BACKEND}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "cms.accounts.forms.LimitedPasswordResetForm"
 
 # Background tasks (django-tasks): database queue and a worker in production.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
