@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -110,7 +110,23 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         self.email = self.email.lower()
-        super().save(*args, **kwargs)
+        # set_password() keeps the new password in _password until the user is saved;
+        # Django clears it when a sign-in only upgrades the hash of the same password.
+        if self._password is None or self._state.adding:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._password_changed()
+
+    def _password_changed(self) -> None:
+        """A new password, whatever the way it was set (API or admin reset, account
+        page, user editor, shell), ends every open API session of the person and lifts
+        the lockout of their account. (Django's own sessions end by themselves: their
+        hash is derived from the password.)"""
+        self.portal_tokens.filter(revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        AttemptWindow.objects.of(AttemptWindow.Scope.LOGIN_ACCOUNT, self.email).delete()
 
     @property
     def is_company_admin(self) -> bool:

@@ -132,10 +132,5 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
         raise PermissionDenied(INVALID_RESET_LINK)
     password_validation.validate_password(new_password, user)
     user.set_password(new_password)
-    user.save(update_fields=["password"])
-    # A new password ends every open session of the API.
-    PortalToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    throttle.attempts_clear(scope=Scope.LOGIN_ACCOUNT, value=user.email)
+    user.save(update_fields=["password"])  # ends the API sessions (User.save)
     return user

@@ -184,6 +184,14 @@ def test_lockout_ends_after_the_window(gql, member_a):
     assert api_login(gql, member_a.email).errors is None
 
 
+def test_a_new_password_lifts_the_accounts_lockout(gql, member_a):
+    for _ in range(5):
+        api_login(gql, member_a.email, "mauvais")
+    member_a.set_password("Nouveau-mot-de-passe-2026")
+    member_a.save()
+    assert api_login(gql, member_a.email, "Nouveau-mot-de-passe-2026").errors is None
+
+
 def test_staff_lift_a_lockout_with_axes_reset_username(gql, member_a):
     for _ in range(5):
         api_login(gql, member_a.email, "mauvais")
