@@ -57,6 +57,7 @@ def test_overlapping_wrong_passwords_are_checked_at_most_the_limit(
     """24 attempts, all started while the first ones are still comparing their
     password (what simultaneous requests do); from 24 different addresses."""
     answers: list[str] = []
+    started: list[int] = [0]
     factory = RequestFactory()
 
     def attempt(n: int) -> None:
@@ -76,7 +77,6 @@ def test_overlapping_wrong_passwords_are_checked_at_most_the_limit(
             attempt(started[-1])
         return verify(self, password, encoded)
 
-    started: list[int] = [0]
     monkeypatch.setattr(MD5PasswordHasher, "verify", verify_while_the_others_start)
     attempt(0)
 
@@ -93,7 +93,8 @@ def test_simultaneous_wrong_passwords_on_one_account_are_checked_at_most_the_lim
     password_checks, monkeypatch
 ):
     """24 threads, each with its own database connection, post a wrong password at
-    the same moment."""
+    the same moment. Runs on PostgreSQL (CI's second pass) and on an SQLite file
+    (``DATABASES["default"]["TEST"]["NAME"]``), not on the in-memory test database."""
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip(
             "needs a database that threads share (PostgreSQL or an SQLite file): "
