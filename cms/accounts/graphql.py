@@ -8,6 +8,7 @@ from django.contrib.auth import logout as session_logout
 from cms.access import caller_of
 
 from . import services
+from .throttle import client_address
 
 
 class CompanyType(graphene.ObjectType):
@@ -81,7 +82,7 @@ def resolve_logout(root, info) -> bool:
 
 
 def resolve_request_password_reset(root, info, email: str) -> bool:
-    services.password_reset_request(email=email)
+    services.password_reset_request(email=email, address=client_address(info.context))
     return True
 
 

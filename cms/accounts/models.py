@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -110,7 +110,23 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         self.email = self.email.lower()
-        super().save(*args, **kwargs)
+        # set_password() keeps the new password in _password until the user is saved;
+        # Django clears it when a sign-in only upgrades the hash of the same password.
+        if self._password is None or self._state.adding:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._password_changed()
+
+    def _password_changed(self) -> None:
+        """A new password, whatever the way it was set (API or admin reset, account
+        page, user editor, shell), ends every open API session of the person and lifts
+        the lockout of their account. (Django's own sessions end by themselves: their
+        hash is derived from the password.)"""
+        self.portal_tokens.filter(revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        AttemptWindow.objects.of(AttemptWindow.Scope.LOGIN_ACCOUNT, self.email).delete()
 
     @property
     def is_company_admin(self) -> bool:
@@ -212,3 +228,44 @@ class ServiceToken(AbstractToken):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class AttemptWindowQuerySet(models.QuerySet):
+    def of(self, scope: str, value: str):
+        """The window of ``value`` (an e-mail, an address) in ``scope``."""
+        return self.filter(scope=scope, key=AttemptWindow.key_of(value))
+
+
+class AttemptWindow(models.Model):
+    """How many attempts of one kind (a sign-in, a reset mail) one key (an account, a
+    client address) made in its current fixed window; see ``cms.accounts.throttle``."""
+
+    class Scope(models.TextChoices):
+        LOGIN_ACCOUNT = "login-account", _("connexions par compte")
+        LOGIN_ADDRESS = "login-address", _("connexions par adresse IP")
+        RESET_EMAIL = "reset-email", _("réinitialisations par e-mail")
+        RESET_ADDRESS = "reset-address", _("réinitialisations par adresse IP")
+
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    # SHA-256 of the value: what people type in the e-mail field is not kept.
+    key = models.CharField(max_length=64)
+    attempts = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(db_index=True)
+
+    objects = AttemptWindowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("fenêtre de tentatives")
+        verbose_name_plural = _("fenêtres de tentatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key"], name="accounts_attemptwindow_scope_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}…: {self.attempts}"
+
+    @staticmethod
+    def key_of(value: str) -> str:
+        return hashlib.sha256(value.strip().lower().encode()).hexdigest()

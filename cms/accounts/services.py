@@ -3,14 +3,11 @@ password-reset mutations."""
 
 from __future__ import annotations
 
-import hashlib
-import math
-import time
+import logging
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -19,92 +16,30 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from django.utils.translation import gettext as _
 
+from . import throttle
+from .lockout import lockout_message
 from .models import PortalToken, ServiceToken, User
+from .throttle import Limit, Scope
+
+logger = logging.getLogger(__name__)
 
 INVALID_CREDENTIALS = "E-mail ou mot de passe incorrect."
 INVALID_RESET_LINK = "Ce lien de réinitialisation est invalide ou a déjà servi."
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The caller's address; X-Forwarded-For is read only behind trusted proxies."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-class _FailureWindow:
-    """Counts failures per key in a fixed window kept in the cache."""
-
-    def __init__(self, kind: str, limit: int):
-        self.kind, self.limit = kind, limit
-
-    def _key(self, value: str) -> str:
-        digest = hashlib.sha256(value.lower().encode()).hexdigest()[:32]
-        return f"login-failures:{self.kind}:{digest}"
-
-    def retry_after(self, value: str) -> int:
-        """Seconds until ``value`` may try again; 0 when it is not blocked."""
-        count, started = cache.get(self._key(value), (0, 0.0))
-        if count < self.limit:
-            return 0
-        window = settings.LOGIN_FAILURE_WINDOW.total_seconds()
-        return max(1, math.ceil(started + window - time.time()))
-
-    def add(self, value: str) -> None:
-        window = settings.LOGIN_FAILURE_WINDOW.total_seconds()
-        count, started = cache.get(self._key(value), (0, time.time()))
-        cache.set(self._key(value), (count + 1, started), timeout=int(window))
-
-    def clear(self, value: str) -> None:
-        cache.delete(self._key(value))
-
-
-def _windows() -> tuple[_FailureWindow, _FailureWindow]:
-    return (
-        _FailureWindow("account", settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT),
-        _FailureWindow("address", settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS),
-    )
-
-
-def _too_many_attempts(seconds: int) -> PermissionDenied:
-    minutes = max(1, math.ceil(seconds / 60))
-    return PermissionDenied(
-        _(
-            "Trop de tentatives de connexion échouées. "
-            "Réessayez dans %(minutes)d minute(s) ou réinitialisez votre mot de passe."
-        )
-        % {"minutes": minutes}
-    )
-
-
 def token_login(
     *, request: HttpRequest, email: str, password: str
 ) -> tuple[PortalToken, str]:
-    """Check the credentials and issue a bearer token.
-
-    Failures are counted per account (whether or not it exists, so the answer never
-    tells which accounts exist) and per client address.
-    """
+    """Check the credentials and issue a bearer token. ``authenticate()`` counts the
+    attempt against the lockout shared with the admin's form (``lockout``)."""
     email = (email or "").strip().lower()
-    ip = client_ip(request)
-    per_account, per_address = _windows()
-    wait = max(per_account.retry_after(email), per_address.retry_after(ip))
-    if wait:
-        raise _too_many_attempts(wait)
-
     user = authenticate(request, username=email, password=password)
     if user is None:
-        per_account.add(email)
-        per_address.add(ip)
+        if getattr(request, "axes_locked_out", False):
+            raise PermissionDenied(lockout_message(request))
         raise PermissionDenied(INVALID_CREDENTIALS)
 
-    per_account.clear(email)
     token, raw = PortalToken.generate(
         user=user,
         expires_at=timezone.now() + settings.API_TOKEN_TTL,
@@ -132,12 +67,35 @@ def service_token_create(
     )
 
 
-def password_reset_request(*, email: str) -> None:
-    """Mail a one-time link to the person, if the address is an active account.
+def password_reset_mail_allowed(*, email: str, address: str) -> bool:
+    """Count one reset mail against the e-mail's and the client address's limits
+    (API and admin alike); False once either is reached: then nothing is sent, and the
+    caller still answers as if it had been."""
+    window = settings.PASSWORD_RESET_WINDOW
+    per_email = settings.PASSWORD_RESET_LIMIT_PER_EMAIL
+    per_address = settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+    full = throttle.attempts_take(
+        limits=[
+            Limit(Scope.RESET_EMAIL, email, per_email, window),
+            Limit(Scope.RESET_ADDRESS, address, per_address, window),
+        ]
+    )
+    for scope in (Scope.RESET_EMAIL, Scope.RESET_ADDRESS):
+        throttle.attempts_forget_expired(scope=scope, window=window)
+    if full is not None:
+        logger.warning("Password reset mail not sent: %s limit reached.", full.scope)
+    return full is None
+
+
+def password_reset_request(*, email: str, address: str) -> None:
+    """Mail a one-time link to the person, if the address is an active account and
+    the mail limits allow it.
 
     The caller always gets the same answer: nothing here tells whether it exists.
     """
     email = (email or "").strip().lower()
+    if not password_reset_mail_allowed(email=email, address=address):
+        return
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None or not user.has_usable_password():
         return
@@ -174,10 +132,5 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
         raise PermissionDenied(INVALID_RESET_LINK)
     password_validation.validate_password(new_password, user)
     user.set_password(new_password)
-    user.save(update_fields=["password"])
-    # A new password ends every open session of the API.
-    PortalToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    _windows()[0].clear(user.email)
+    user.save(update_fields=["password"])  # ends the API sessions (User.save)
     return user

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_filters",  # templates of the admin's filter widgets (date ranges)
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the admin's page
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -117,6 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Django's ModelBackend behind the sign-in lockout (cms/accounts/lockout.py).
+AUTHENTICATION_BACKENDS = ["cms.accounts.lockout.LockoutBackend"]
 
 # French engineers write the content; English is available.
 LANGUAGE_CODE = "fr"
@@ -171,7 +175,9 @@ PASSWORD_RESET_URL = env(
     "PASSWORD_RESET_URL", default=PORTAL_URL + "/mot-de-passe/nouveau"
 )
 
-# API tokens and the failed-login limit.
+# API tokens and the sign-in lockout: one for the API's login mutation and the admin's
+# form, counting failed sign-ins per account (existing or not) and per client address
+# in a fixed window, in the database (cms/accounts/lockout.py, behind django-axes).
 API_TOKEN_TTL = timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12))
 LOGIN_FAILURE_LIMIT_PER_ACCOUNT = env.int("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", default=5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=30)
@@ -181,6 +187,23 @@ LOGIN_FAILURE_WINDOW = timedelta(
 # How many reverse proxies (the portal's server, a load balancer) stand in front of us:
 # the client address is then read from X-Forwarded-For, never trusted otherwise.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# axes' hooks; the handler reads the three LOGIN_FAILURE_* settings above.
+AXES_HANDLER = "cms.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "cms.accounts.lockout.submitted_account"
+AXES_CLIENT_IP_CALLABLE = "cms.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "cms.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# Password-reset mails (API and admin alike), per e-mail and per client address.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int(
+    "PASSWORD_RESET_LIMIT_PER_ADDRESS", default=20
+)
+PASSWORD_RESET_WINDOW = timedelta(
+    minutes=env.int("PASSWORD_RESET_WINDOW_MINUTES", default=60)
+)
 
 # GraphQL: grapple builds the schema from the apps' models and hooks.
 GRAPHENE = {"SCHEMA": "cms.api.schema.schema"}
@@ -212,6 +235,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH_BACKEND}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "cms.accounts.forms.LimitedPasswordResetForm"
 
 # Background tasks (django-tasks): database queue and a worker in production.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,7 +1,10 @@
 import re
+from datetime import timedelta
 
 from django.core import mail
+from django.db.models import F
 
+from cms.accounts.models import AttemptWindow
 from tests.factories import PASSWORD
 
 REQUEST = "mutation($e: String!) { requestPasswordReset(email: $e) }"
@@ -56,3 +59,48 @@ def test_reset_revokes_open_tokens(gql, member_a):
     uid, reset = re.search(r"uid=([\w-]+)&token=([\w-]+)", mail.outbox[0].body).groups()
     gql(RESET, {"uid": uid, "token": reset, "pw": "Nouveau-mot-de-passe-2026"})
     assert gql("{ me { email } }", token=token).status == 401
+
+
+def test_reset_mails_stop_at_the_limit_per_email_and_the_answer_stays_true(
+    gql, member_a, settings
+):
+    settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+    for _ in range(5):
+        answer = gql(REQUEST, {"e": "Member@A.example"}, REMOTE_ADDR="203.0.113.1")
+        assert answer.data == {"requestPasswordReset": True}
+    assert len(mail.outbox) == 3
+
+
+def test_reset_mails_are_limited_per_client_address(gql, member_a, admin_a, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 2
+    for email in ("nobody@a.example", "member@a.example", "admin@a.example"):
+        gql(REQUEST, {"e": email}, REMOTE_ADDR="203.0.113.9")
+    assert [m.to for m in mail.outbox] == [["member@a.example"]]
+    gql(REQUEST, {"e": "admin@a.example"}, REMOTE_ADDR="198.51.100.7")
+    assert mail.outbox[-1].to == ["admin@a.example"]
+
+
+def test_reset_mail_limit_ends_after_an_hour(gql, member_a, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 1
+    gql(REQUEST, {"e": "member@a.example"})
+    gql(REQUEST, {"e": "member@a.example"})
+    assert len(mail.outbox) == 1
+    AttemptWindow.objects.update(started_at=F("started_at") - timedelta(hours=1))
+    gql(REQUEST, {"e": "member@a.example"})
+    assert len(mail.outbox) == 2
+
+
+def test_admin_forgotten_password_form_mails_a_link(client, staff):
+    response = client.post("/admin/password_reset/", {"email": staff.email})
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[staff.email]]
+
+
+def test_admin_forgotten_password_form_shares_the_apis_limit(gql, client, staff):
+    for _ in range(3):
+        gql(REQUEST, {"e": staff.email})
+    assert len(mail.outbox) == 3
+    response = client.post("/admin/password_reset/", {"email": staff.email})
+    assert response.status_code == 302
+    assert response.url == "/admin/password_reset/done/"  # says nothing
+    assert len(mail.outbox) == 3
