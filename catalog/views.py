@@ -27,9 +27,8 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from cms.admin_permissions import ViewPermissionMenuItem
-
 from cms.access import caller_of
+from cms.admin_permissions import ViewPermissionMenuItem
 
 from . import downloads, services
 from .forms import SubscriptionImportForm
