@@ -361,8 +361,12 @@ def articles_search_for(
     items = _complete(found.ranked, caller, fields)
     for hit in items:
         hit.highlights = highlight(hit.article.summary, query)
+    # A hit the index still had but the caller may no longer read (it became
+    # internal a moment ago, and the index update is on its way) is dropped from
+    # the items: the total drops it too, so the two never contradict each other.
+    stale = len(found.ranked) - len(items)
     return SearchResult(
-        total=found.total,
+        total=max(found.total - stale, offset + len(items)),
         items=items,
         products=_facet_rows(Product, found.product_counts, "code"),
         categories=_facet_rows(Category, found.category_counts, "slug"),

@@ -114,3 +114,12 @@ def test_feed_keeps_the_30_latest(client, db):
 
     assert len(found) == 30
     assert "Article n°31" in found and "Article n°0" not in found
+
+
+def test_tag_only_on_restricted_articles_answers_like_an_unknown_tag(client, company_a):
+    kb.article("Secret", tags=["canary-tag"], audience=Audience.INTERNAL)
+    kb.article("Brouillon", tags=["draft-tag"], publish=False)
+    for slug in ("canary-tag", "draft-tag"):
+        response = client.get(f"/feeds/articles/tag/{slug}/")
+        assert response.status_code == 404
+        assert response.content == client.get("/feeds/articles/tag/nope/").content

@@ -60,7 +60,17 @@ def test_a_stale_index_entry_is_never_shown(gql, search_backend):
     # Changed behind the index's back (no save, no signal): the engine still has it
     # as public; the page is read through the one door, which drops it.
     ArticlePage.objects.filter(pk=secret.pk).update(audience=Audience.INTERNAL)
-    assert titles(search(gql, "pulsar")) == ["Pulsar public"]
+    data = search(gql, "pulsar")
+    assert titles(data) == ["Pulsar public"]
+    assert data["total"] == 1  # the total never counts what the items drop
+
+
+def test_a_total_never_contradicts_its_items(gql, search_backend):
+    secret = kb.article("Météore devenu interne", body=body("meteore"))
+    search_backend.refresh()
+    ArticlePage.objects.filter(pk=secret.pk).update(audience=Audience.INTERNAL)
+    data = search(gql, "météore")
+    assert (data["total"], data["items"]) == (0, [])
 
 
 def test_query_count_does_not_grow_with_the_matches(gql, search_backend, member_a):
