@@ -21,6 +21,8 @@ asking, with the few predicates the selectors share (:meth:`Caller.sees_company`
 from __future__ import annotations
 
 import enum
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -154,3 +156,22 @@ def caller_of(request) -> Caller:
             caller = Caller.of_user(getattr(request, "user", None))
         request._caller = caller
     return caller
+
+
+# The caller of the API request being answered, for code that Wagtail calls without
+# a request (rich-text link handlers). None outside the API: Wagtail's own behaviour.
+_answering: ContextVar[Caller | None] = ContextVar("answering", default=None)
+
+
+def answering_caller() -> Caller | None:
+    return _answering.get()
+
+
+@contextmanager
+def answering(caller: Caller):
+    """While the API answers ``caller`` (cms.api.views)."""
+    token = _answering.set(caller)
+    try:
+        yield caller
+    finally:
+        _answering.reset(token)

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from wagtail.models import Page
+from wagtail.rich_text.pages import PageLinkHandler
 
-from .access import Caller
+from .access import Caller, answering_caller
 
 # (queryset, caller) -> the same queryset with what the caller may not read removed.
 PageRule = Callable[[QuerySet, Caller], QuerySet]
@@ -44,3 +45,23 @@ def visible_pages(caller: Caller, qs: QuerySet | None = None) -> QuerySet:
     for rule in _rules:
         qs = rule(qs, caller)
     return qs
+
+
+class ReadablePageLinkHandler(PageLinkHandler):
+    """Rich-text links to pages, for the API: a link to a page the caller may not
+    read keeps its text but loses its address (a draft's or an internal article's
+    slug would otherwise show in a public article's HTML)."""
+
+    @classmethod
+    def get_many(cls, attrs_list: list[dict]) -> list:
+        pages = super().get_many(attrs_list)
+        caller = answering_caller()
+        if caller is None:
+            return pages
+        ids = [page.pk for page in pages if page is not None]
+        readable = set(
+            visible_pages(caller, Page.objects.filter(pk__in=ids)).values_list(
+                "pk", flat=True
+            )
+        )
+        return [page if page and page.pk in readable else None for page in pages]

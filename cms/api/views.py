@@ -14,6 +14,8 @@ from graphene_django.views import GraphQLView
 from graphql import GraphQLError
 from graphql.execution import ExecutionContext
 
+from cms.access import answering, caller_of
+
 from .errors import USER_FACING, user_message
 from .validation import validation_rules
 
@@ -93,9 +95,10 @@ class PortalGraphQLView(GraphQLView):
         self.validation_rules = validation_rules(
             variables if isinstance(variables, dict) else None
         )
-        return super().execute_graphql_request(
-            request, data, query, variables, operation_name, show_graphiql
-        )
+        with answering(caller_of(request)):
+            return super().execute_graphql_request(
+                request, data, query, variables, operation_name, show_graphiql
+            )
 
     @staticmethod
     def format_error(error) -> dict:

@@ -205,3 +205,21 @@ def test_other_company_cannot_guess_a_restricted_article(gql, world):
     for query in queries:
         result = gql(query, user=member_b)
         assert str(restricted.pk) not in str(result.data), query
+
+
+def test_rich_text_links_to_unreadable_pages_lose_their_address(gql, world):
+    articles, callers = world
+    internal = articles["internal"]
+    body = [
+        {
+            "type": "paragraph",
+            "value": f'<p>Voir <a linktype="page" id="{internal.pk}">la note</a>.</p>',
+        }
+    ]
+    page = kb.article("Zorglub liens", body=body)
+    query = '{ article(slug: "S") { body { ... on RichTextBlock { value } } } }'
+    query = query.replace("S", page.slug)
+    for caller, sees in (("member_a", False), ("anonymous", False), ("staff", True)):
+        html = gql(query, user=callers[caller]).data["article"]["body"][0]["value"]
+        assert ("href=" in html) == sees, caller  # (no site in tests: href="None")
+        assert "la note" in html
