@@ -684,16 +684,16 @@ def reachable_fields(schema: GraphQLSchema) -> set[tuple[str, str]]:
 
 
 def strings_with_paths(
-    data: Any, calls: list[Call], prefix: tuple[str, ...] = ()
-) -> Iterator[tuple[tuple[str, ...], str]]:
-    """Every string of a response's ``data``, with the labels of the calls that
-    produced it (``site(id: <default site>)``, ``page(...)``, ``title``)."""
+    data: Any, calls: list[Call], chain: tuple[Call, ...] = ()
+) -> Iterator[tuple[tuple[Call, ...], str]]:
+    """Every string of a response's ``data``, with the calls that produced it
+    (``site(id: <default site>)``, ``page(...)``, ``title``)."""
     if isinstance(data, list):
         for item in data:
-            yield from strings_with_paths(item, calls, prefix)
+            yield from strings_with_paths(item, calls, chain)
         return
     if isinstance(data, str):
-        yield prefix, data
+        yield chain, data
         return
     if not isinstance(data, dict):
         return
@@ -701,22 +701,33 @@ def strings_with_paths(
     for call in calls:
         by_key.setdefault(call.key, []).append(call)
     for key, value in data.items():
-        matching = by_key.get(key, [])
-        label = matching[0].label if matching else key
+        matching = by_key.get(key) or [Call(key)]
         children = [c for call in matching if call.node for c in call.node.calls]
-        yield from strings_with_paths(value, children, (*prefix, label))
+        yield from strings_with_paths(value, children, (*chain, matching[0]))
 
 
-def labels_of_path(path: list, calls: list[Call]) -> tuple[str, ...]:
-    """An error's ``path`` (response keys and indices) as call labels."""
-    labels: list[str] = []
+def calls_of_path(path: list, calls: list[Call]) -> tuple[Call, ...]:
+    """The calls along an error's ``path`` (response keys and indices)."""
+    chain: list[Call] = []
     for key in path or []:
         if isinstance(key, int):
             continue
-        matching = [c for c in calls if c.key == key]
-        labels.append(matching[0].label if matching else str(key))
+        matching = [c for c in calls if c.key == key] or [Call(str(key))]
+        chain.append(matching[0])
         calls = [c for call in matching if call.node for c in call.node.calls]
-    return tuple(labels)
+    return tuple(chain)
+
+
+def labels(chain: tuple[Call, ...]) -> tuple[str, ...]:
+    return tuple(call.label for call in chain)
+
+
+def arguments_text(chain: tuple[Call, ...]) -> str:
+    """The argument values along ``chain``, lower case: what the caller itself
+    gave, and may get back (an echo is no leak)."""
+    return " ".join(
+        json.dumps(value.value) for call in chain for value, _t in call.args.values()
+    ).lower()
 
 
 def field_path(labels: tuple[str, ...]) -> str:
