@@ -388,6 +388,9 @@ def plant_garden(*, company_a, company_b, member_a, admin_a, member_b, staff) ->
         release_notes=_rich(g.marker("npn", s, "release notes", SIGNED_OUT)),
         search_description=g.marker("npd", s, "search description", SIGNED_OUT),
     )
+    private.slug = g.slug("nps", s, SIGNED_OUT)  # a marker of its own, not the title's
+    private.save_revision().publish()
+    private.refresh_from_db()
     g.literal(hashlib.sha256(content).hexdigest(), s, "file sha256", SIGNED_OUT)
     g.plant(private, s, SIGNED_OUT)
     private_file = private.files.get()
@@ -414,6 +417,9 @@ def plant_garden(*, company_a, company_b, member_a, admin_a, member_b, staff) ->
         files=[(g.slug("ndf", s, NEVER_SERVED, "file name") + ".msi", b"brouillon")],
         publish=False,
     )
+    unpublished_dl.slug = g.slug("nds", s, NEVER_SERVED)
+    unpublished_dl.save()
+    unpublished_dl.refresh_from_db()
     DownloadPage.objects.filter(pk=unpublished_dl.pk).update(live=False)
     g.plant(unpublished_dl, s, NEVER_SERVED)
     g.plant(unpublished_dl.files.get(), f"{s}: file", NEVER_SERVED)
