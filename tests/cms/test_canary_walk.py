@@ -1,0 +1,453 @@
+"""No read path of the API gives a caller what it may not read (the canary walk).
+
+Restricted objects of every kind carry unique markers (:mod:`tests.cms.canaries`);
+the walk calls every field reachable from ``Query`` and every mutation, as each kind
+of caller, with arguments that point at those objects and at readable ones
+(:mod:`tests.cms.schema_walk`), and fails with the full list of paths where a marker
+came back to someone who may not read it, and of unexpected errors.
+
+Who may read what (``Canary.hidden_from``): anonymous callers no restricted object;
+company A's member and admin nothing of company B, no internal article, draft,
+scheduled or expired page, no file no readable article uses (the member not even
+its own company's serial numbers unmasked). The service token (scope ``tickets``)
+reads as an anonymous caller, acts for company A's tickets (it is never given
+company B's id: for B's tickets it would read what B reads) and sees every ticket
+link, as the ticketing system owns them: company B's link and the article it points
+to are allowed to it under ``ticketArticles`` only. Nothing allows it internal
+articles (the README gives it ticket links, not staff articles), so linking one to
+a ticket and reading it back is a leak. Staff reads every published canary (the
+walk checks it reaches them) but no draft, scheduled, expired or protected page.
+
+A marker the caller gave as an argument along the path and gets back is no leak.
+Mutations run in a savepoint rolled back after each request. A 500 or an error
+coded ``INTERNAL_SERVER_ERROR``/``INTERNAL`` fails the test too, with the
+exception the API logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import textwrap
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from graphql import build_client_schema, get_introspection_query, is_interface_type
+
+from cms.accounts.models import PortalToken, ServiceToken
+from tests.cms.canaries import CALLERS, Canary, Garden, plant_garden
+from tests.cms.schema_walk import (
+    ArgumentPolicy,
+    Call,
+    Cost,
+    Planner,
+    arguments_text,
+    calls_of_path,
+    field_path,
+    labels,
+    pack,
+    reachable_fields,
+    render_selection,
+    split,
+    strings_with_paths,
+)
+
+INTERNAL_CODES = {"INTERNAL_SERVER_ERROR", "INTERNAL"}
+MAX_DEPTH = 5  # levels of objects below a root field
+MUTATION_DEPTH = 3  # a mutation's payload, what it holds, and that one's fields
+
+# (caller, root field, subject) a caller may see there although it may not elsewhere.
+ALLOWED = {
+    ("service", "ticketArticles", "ticket link (B)"),
+    ("service", "ticketArticles", "companies article (B)"),
+}
+# Subjects a caller never names in an argument: the service token acts for company
+# A's tickets (acting for B it reads what B reads).
+NEVER_NAMES = {"service": frozenset({"company B"})}
+# What each caller must meet somewhere in the walk (what it may read), or the walk
+# does not reach where the canaries are.
+REACHES = {
+    "member_a": {"company A catalogue", "non-public download page"},
+    "admin_a": {"company A catalogue", "non-public download page"},
+    "service": {"companies article (B)"},  # through company B's ticket link
+    "staff": {
+        "internal article",
+        "companies article (B)",
+        "product owners article (B's product)",
+        "company B catalogue",
+        "non-public download page",
+        "document no article uses",
+        "image no article uses",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    caller: str
+    labels: tuple[str, ...]
+    what: str  # the canary, or the error
+
+    def line(self) -> str:
+        return f"[{self.caller}] {'.'.join(self.labels) or '(request)'}: {self.what}"
+
+
+@dataclass
+class CallerRun:
+    caller: str
+    requests: int = 0
+    seconds: float = 0.0
+    walked: set[str] = field(default_factory=set)  # field paths
+    type_fields: set[tuple[str, str]] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)  # subjects found, allowed or not
+
+
+class LogRecords(logging.Handler):
+    """The exceptions the API logged (it answers a generic message)."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def take(self) -> list[str]:
+        found = [
+            f"{r.exc_info[0].__name__}: {r.exc_info[1]}"[:160] if r.exc_info else r.msg
+            for r in self.records
+        ]
+        self.records.clear()
+        return found
+
+
+class CanaryWalk:
+    """The walk of the served schema (introspected as staff) as each caller, with
+    what it found: leaks, unexpected errors, queries the endpoint refused."""
+
+    def __init__(self, gql, garden: Garden, staff_token: str, logged: LogRecords):
+        self.garden = garden
+        self.logged = logged
+        # The suite's client, posting raw: a 500 is recorded, not raised.
+        self.http = gql.http
+        self.http.raise_request_exception = False
+        self.leaks: set[Finding] = set()
+        self.errors: set[Finding] = set()
+        self.invalid: set[Finding] = set()
+        self.pattern = re.compile(
+            "|".join(re.escape(k) for k in sorted(garden.canaries, key=len)[::-1]),
+            re.IGNORECASE,
+        )
+        introspection = self.post(get_introspection_query(), staff_token)
+        self.schema = build_client_schema(introspection["data"])
+        self.policy = ArgumentPolicy(
+            self.schema, garden, max_page_size=settings.GRAPHQL_MAX_PAGE_SIZE
+        )
+        margin = 20
+        self.budget = Cost(
+            settings.GRAPHQL_MAX_FIELDS - margin,
+            settings.GRAPHQL_MAX_ALIASES,
+            settings.GRAPHQL_MAX_QUERY_LENGTH - 20 * margin,
+        )
+
+    def post(self, query: str, token: str | None) -> dict:
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        response = self.http.post(
+            "/graphql/",
+            json.dumps({"query": query}),
+            content_type="application/json",
+            **headers,
+        )
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"errors": [{"message": response.content[:200].decode()}]}
+        body["status"] = response.status_code
+        return body
+
+    def operations(self, calls: list[Call]) -> list[list[Call]]:
+        pieces = [piece for call in calls for piece in split(call, self.budget)]
+        return pack(pieces, self.budget)
+
+    def run(self, caller: str, token: str | None) -> CallerRun:
+        run = CallerRun(caller)
+        started = time.perf_counter()
+        planner = Planner(
+            self.schema,
+            self.policy,
+            caller,
+            never_names=NEVER_NAMES.get(caller, frozenset()),
+            max_depth=MAX_DEPTH,
+        )
+        for operation in self.operations(planner.root_calls(self.schema.query_type)):
+            self.send(run, "query", operation, token)
+        mutations = planner.root_calls(
+            self.schema.mutation_type, MUTATION_DEPTH, all_deep=True
+        )
+        for operation in self.operations(mutations):
+            with transaction.atomic():  # a logout or a new link must not last
+                self.send(run, "mutation", operation, token)
+                transaction.set_rollback(True)
+        run.seconds = time.perf_counter() - started
+        return run
+
+    def send(self, run: CallerRun, kind: str, calls: list[Call], token) -> None:
+        query = f"{kind} {{ {render_selection(calls)} }}"
+        self.record_walked(run, calls, kind.capitalize())
+        body = self.post(query, token)
+        run.requests += 1
+        if body["status"] == 400:
+            for error in body.get("errors") or []:
+                self.invalid.add(Finding(run.caller, (), error["message"][:300]))
+            return
+        if body["status"] >= 500:
+            self.errors.add(Finding(run.caller, (), f"HTTP {body['status']}"))
+        errors = body.get("errors") or []
+        logged = iter(self.logged.take())  # in the order the errors were formatted
+        for error in errors:
+            chain = calls_of_path(error.get("path"), calls)
+            code = (error.get("extensions") or {}).get("code")
+            if code in INTERNAL_CODES:
+                what = next(logged, error["message"])
+                self.errors.add(Finding(run.caller, labels(chain), what))
+            # an error without a path may quote any argument of the request
+            given = arguments_text(chain) if chain else query.lower()
+            self.scan(run, chain, error.get("message", ""), given)
+        data = body.get("data") or {}
+        for chain, text in strings_with_paths(data, calls):
+            self.scan(run, chain, text, arguments_text(chain))
+        # An error nulls the erring field and, up to the nearest nullable one, its
+        # parents (a block whose ``rawValue`` fails, or the whole answer): what it
+        # took down is asked again without the erring fields, so one broken field
+        # hides nothing else.
+        paths = [e["path"] for e in errors if e.get("path")]
+        if body.get("data") is None and len(calls) > 1 and not paths:
+            for call in calls:
+                self.send(run, kind, [call], token)
+            return
+        taken_down = {
+            p[0] for p in paths if len(p) > 1 and value_at(data, p[:-1]) is None
+        }
+        pruned = calls
+        for path in paths:
+            pruned = prune(pruned, path)
+        if body.get("data") is None and len(calls) > 1:
+            again = pruned
+        else:
+            again = [c for c in pruned if c.key in taken_down]
+        if again:
+            self.send(run, kind, again, token)
+
+    def scan(self, run: CallerRun, chain, text: str, given: str) -> None:
+        """Record the canaries in ``text``, found at ``chain``; ``given``: the
+        caller's own arguments there (a marker it gave and gets back is no leak)."""
+        for match in self.pattern.finditer(text):
+            marker = match.group(0).lower()
+            if marker in given:
+                continue
+            canary: Canary = self.garden.canaries[marker]
+            run.seen.add(canary.subject)
+            if run.caller not in canary.hidden_from:
+                continue
+            if (run.caller, chain[0].field if chain else "", canary.subject) in ALLOWED:
+                continue
+            what = f"{canary.subject} ({canary.place})"
+            self.leaks.add(Finding(run.caller, labels(chain), what))
+
+    def record_walked(self, run: CallerRun, calls: list[Call], parent: str) -> None:
+        def walk(calls, prefix, parent):
+            for call in calls:
+                owner = call.type_cond or parent
+                run.type_fields.add((owner, call.field))
+                owner_type = self.schema.get_type(owner)
+                if is_interface_type(owner_type):  # run by each type's resolver
+                    for possible in self.schema.get_possible_types(owner_type):
+                        run.type_fields.add((possible.name, call.field))
+                path = f"{prefix}.{call.field}" if prefix else call.field
+                run.walked.add(path)
+                if call.node is not None:
+                    walk(call.node.calls, path, call.node.type_name)
+
+        walk(calls, "", parent)
+
+
+def value_at(data, path: list):
+    """The value at an error's path in ``data`` (None if a step is missing)."""
+    for step in path:
+        if isinstance(step, int):
+            data = data[step] if isinstance(data, list) and step < len(data) else None
+        else:
+            data = data.get(step) if isinstance(data, dict) else None
+        if data is None:
+            return None
+    return data
+
+
+def prune(calls: list[Call], path: list) -> list[Call]:
+    """``calls`` without the field at an error's path (every ``... on`` of it)."""
+    keys = [step for step in path if not isinstance(step, int)]
+    head, rest = keys[0], keys[1:]
+    kept = []
+    for call in calls:
+        if call.key != head:
+            kept.append(call)
+        elif rest and call.node is not None:
+            kept.append(call.with_calls(prune(call.node.calls, rest)))
+    return kept
+
+
+def summarise(findings: set[Finding]) -> list[str]:
+    """One entry per object path (``redirects.page``): the fields that gave a
+    canary away, which canary to which callers, and one call that did it."""
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for f in sorted(findings, key=str):
+        by_path[field_path(f.labels[:-1])].append(f)
+    lines = []
+    for path, found in sorted(by_path.items()):
+        fields = sorted({field_path(f.labels[-1:]) for f in found})
+        lines.append(f"{path or '(root)'} {{{', '.join(fields)}}}")
+        lines += _who(found)
+    return lines
+
+
+def summarise_errors(findings: set[Finding]) -> list[str]:
+    """One entry per error, with the paths it happened at."""
+    by_error: dict[str, list[Finding]] = defaultdict(list)
+    for f in sorted(findings, key=str):
+        by_error[f.what].append(f)
+    lines = []
+    for what, found in sorted(by_error.items()):
+        paths = sorted({field_path(f.labels) or "(request)" for f in found})
+        shown = ", ".join(paths[:6]) + (
+            f" (+{len(paths) - 6})" if len(paths) > 6 else ""
+        )
+        callers = [c for c in CALLERS if c in {f.caller for f in found}]
+        lines.append(f"{what}\n    at {shown}\n    for {', '.join(callers)}")
+        lines.append(f"    e.g. [{found[0].caller}] {'.'.join(found[0].labels)}")
+    return lines
+
+
+def _who(found: list[Finding]) -> list[str]:
+    who: dict[str, set[str]] = defaultdict(set)
+    for f in found:
+        who[f.what].add(f.caller)
+    lines = [
+        f"    {', '.join(c for c in CALLERS if c in callers)}: {what}"
+        for what, callers in sorted(who.items())
+    ]
+    lines.append(f"    e.g. [{found[0].caller}] {'.'.join(found[0].labels)}")
+    return lines
+
+
+def walked(runs: list[CallerRun]) -> list[str]:
+    """The fields (``Type.field``) each caller's walk selected."""
+    common = set.intersection(*(r.type_fields for r in runs))
+    names = sorted(f"{t}.{f}" for t, f in common)
+    lines = [f"Fields walked by every caller ({len(names)}):"]
+    lines += textwrap.wrap(
+        ", ".join(names), 100, initial_indent="    ", subsequent_indent="    "
+    )
+    for r in runs:
+        own = sorted(f"{t}.{f}" for t, f in r.type_fields - common)
+        if own:
+            lines.append(f"Also walked by {r.caller}: {', '.join(own)}")
+    return lines
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    yield
+    cache.clear()  # the walk's failed logins must not lock anyone out later
+
+
+@pytest.fixture
+def garden(media_root, company_a, company_b, member_a, admin_a, member_b, staff):
+    return plant_garden(
+        company_a=company_a,
+        company_b=company_b,
+        member_a=member_a,
+        admin_a=admin_a,
+        member_b=member_b,
+        staff=staff,
+    )
+
+
+@pytest.fixture
+def tokens(member_a, admin_a, staff):
+    return {
+        "anonymous": None,
+        "member_a": PortalToken.generate(user=member_a)[1],
+        "admin_a": PortalToken.generate(user=admin_a)[1],
+        "service": ServiceToken.generate(name="GLPI", scopes=["tickets"])[1],
+        "staff": PortalToken.generate(user=staff)[1],
+    }
+
+
+@pytest.fixture
+def logged():
+    """The API's logged exceptions, kept here (the failure lists them) rather than
+    printed: the walk provokes many."""
+    handler = LogRecords()
+    logger = logging.getLogger("cms.api")
+    logger.addHandler(handler)
+    logger.propagate = False
+    yield handler
+    logger.propagate = True
+    logger.removeHandler(handler)
+
+
+def test_no_read_path_gives_a_canary_to_a_caller_who_may_not_read_it(
+    gql, garden, tokens, logged, request
+):
+    walk = CanaryWalk(gql, garden, tokens["staff"], logged)
+    runs = [walk.run(caller, tokens[caller]) for caller in CALLERS]
+
+    unreached = {
+        r.caller: sorted(REACHES.get(r.caller, set()) - r.seen)
+        for r in runs
+        if REACHES.get(r.caller, set()) - r.seen
+    }
+    schema_fields = reachable_fields(walk.schema)
+    unwalked = schema_fields - set.union(*(r.type_fields for r in runs))
+    summary = [
+        f"{r.caller}: {r.requests} requests, "
+        f"{len(r.type_fields & schema_fields)} of {len(schema_fields)} fields, "
+        f"{len(r.walked)} field paths, {r.seconds:.1f} s"
+        for r in runs
+    ]
+    plugins = request.config.pluginmanager
+    reporter = plugins.get_plugin("terminalreporter")
+    if reporter is not None and request.config.option.verbose > 0:  # -v: the summary
+        with plugins.get_plugin("capturemanager").global_and_fixture_disabled():
+            reporter.write_line("")
+            for line in summary:
+                reporter.write_line(f"canary walk: {line}")
+
+    problems = []
+    if walk.invalid:
+        problems.append("The walk sent queries the endpoint refused (a walk defect):")
+        problems += [f.line() for f in sorted(walk.invalid, key=str)[:20]]
+    if unreached:
+        problems.append(
+            f"The walk never reached what these callers may read: {unreached}"
+        )
+    if unwalked:  # e.g. an argument the policy cannot fill: teach it the type
+        names = ", ".join(sorted(f"{t}.{f}" for t, f in unwalked))
+        problems.append(f"Fields the walk did not reach (a walk defect): {names}")
+    if walk.leaks:
+        problems.append(
+            f"Canaries leaked ({len(walk.leaks)} caller, path and canary findings):"
+        )
+        problems += summarise(walk.leaks)
+    if walk.errors:
+        problems.append(f"{len(walk.errors)} unexpected errors (500 / INTERNAL):")
+        problems += summarise_errors(walk.errors)
+    if problems:
+        pytest.fail("\n".join([*summary, *problems, *walked(runs)]), pytrace=False)
