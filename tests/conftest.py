@@ -55,7 +55,11 @@ class GraphQLClient:
         method: str = "post",
         **extra,
     ) -> GraphQLResult:
-        headers = dict(extra)
+        # As Apollo Client 4 and gql ask: the GraphQL-over-HTTP media type first.
+        headers = {
+            "HTTP_ACCEPT": "application/graphql-response+json, application/json;q=0.9",
+            **extra,
+        }
         if user is not None:
             _, raw = PortalToken.generate(user=user)
             token = raw

@@ -1,16 +1,48 @@
-"""Errors the API shows to its callers; anything else is logged and masked."""
+"""One error shape for the API: a French ``message`` the portal can show and an
+``extensions.code`` from :data:`CODES` (plus ``extensions.field`` when an argument
+is at fault). Domain code raises Django's or :class:`ApiError`; the GraphQL view,
+the bearer-token middleware and the download view all answer through
+:func:`error_response` / :func:`graphql_response`.
+"""
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from graphql import GraphQLError
+
+CODES = {
+    "BAD_REQUEST": "the HTTP request is not a GraphQL request (body, method, type)",
+    "GRAPHQL_PARSE_FAILED": "the document is not GraphQL",
+    "GRAPHQL_VALIDATION_FAILED": "the document does not fit the schema",
+    "QUERY_TOO_COMPLEX": "too deep, too many fields or aliases, too long",
+    "BAD_USER_INPUT": "an argument or variable is invalid (see extensions.field)",
+    "UNAUTHENTICATED": "sign in, or the token is invalid, expired or revoked",
+    "FORBIDDEN": "signed in, but not allowed",
+    "NOT_FOUND": "no such object for this caller",
+    "RATE_LIMITED": "too many attempts: wait and try again",
+    "SEARCH_UNAVAILABLE": "the search engine does not answer",
+    "INTERNAL": "an unexpected error, logged for the support team",
+}
+
+# The media type the GraphQL-over-HTTP spec defines; plain JSON stays for older
+# clients (it answers 200 for every well-formed request).
+GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 class ApiError(GraphQLError):
-    """An error meant for the caller, with a machine-readable ``extensions.code``."""
+    """An error meant for the caller, with a code from :data:`CODES`."""
 
-    def __init__(self, message: str, code: str = "BAD_USER_INPUT"):
-        super().__init__(message, extensions={"code": code})
+    def __init__(
+        self, message: str, code: str = "BAD_USER_INPUT", *, field: str | None = None
+    ):
+        assert code in CODES, code
+        extensions = {"code": code}
+        if field:
+            extensions["field"] = field
+        super().__init__(message, extensions=extensions)
 
 
 class NotFound(ApiError):
@@ -23,12 +55,6 @@ class NotFound(ApiError):
 # Exceptions whose message is written for the caller (services raise Django's own).
 USER_FACING = (GraphQLError, PermissionDenied, ValidationError, ObjectDoesNotExist)
 
-CODES = {
-    PermissionDenied: "FORBIDDEN",
-    ValidationError: "BAD_USER_INPUT",
-    ObjectDoesNotExist: "NOT_FOUND",
-}
-
 
 def user_message(exc: BaseException) -> tuple[str, str]:
     """(message, code) for a user-facing exception."""
@@ -36,7 +62,36 @@ def user_message(exc: BaseException) -> tuple[str, str]:
         return " ".join(str(m) for m in exc.messages), "BAD_USER_INPUT"
     if isinstance(exc, ObjectDoesNotExist):
         return "Objet introuvable.", "NOT_FOUND"
-    for cls, code in CODES.items():
-        if isinstance(exc, cls):
-            return str(exc) or "Accès refusé.", code
+    if isinstance(exc, PermissionDenied):
+        message = str(exc) or "Accès refusé."
+        code = getattr(exc, "code", None) or "FORBIDDEN"
+        return message, code if code in CODES else "FORBIDDEN"
     return str(exc), "BAD_USER_INPUT"
+
+
+def error(message: str, code: str, **extensions) -> dict:
+    assert code in CODES, code
+    return {"message": message, "extensions": {"code": code, **extensions}}
+
+
+def wants_graphql_response(request: HttpRequest) -> bool:
+    return GRAPHQL_RESPONSE in request.headers.get("Accept", "")
+
+
+def graphql_response(request: HttpRequest, payload: dict, status: int) -> HttpResponse:
+    """``payload`` ({data?, errors?}) in the media type the client accepts."""
+    media = GRAPHQL_RESPONSE if wants_graphql_response(request) else "application/json"
+    return HttpResponse(
+        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        status=status,
+        content_type=f"{media}; charset=utf-8",
+    )
+
+
+def error_response(
+    request: HttpRequest, message: str, code: str, status: int, **extensions
+) -> HttpResponse:
+    """A request-level error (no data), in the same shape as GraphQL's."""
+    return graphql_response(
+        request, {"errors": [error(message, code, **extensions)]}, status
+    )

@@ -6,14 +6,23 @@ from django.conf import settings
 
 from .errors import ApiError
 
+# Far past any real list; keeps offsets within what every database takes.
+MAX_PAGE = 100_000
+
 
 def page_bounds(page: int, per_page: int) -> tuple[int, int]:
     """(offset, limit) for a 1-based page, or a clear error."""
     limit = settings.GRAPHQL_MAX_PAGE_SIZE
     if not 1 <= per_page <= limit:
-        raise ApiError(f"'perPage' must be between 1 and {limit} (got {per_page}).")
-    if page < 1:
-        raise ApiError(f"'page' starts at 1 (got {page}).")
+        raise ApiError(
+            f"« perPage » doit être compris entre 1 et {limit} (reçu : {per_page}).",
+            field="perPage",
+        )
+    if not 1 <= page <= MAX_PAGE:
+        raise ApiError(
+            f"« page » doit être compris entre 1 et {MAX_PAGE} (reçu : {page}).",
+            field="page",
+        )
     return (page - 1) * per_page, per_page
 
 

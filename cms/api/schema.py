@@ -23,6 +23,8 @@ it as every kind of caller.
 
 from __future__ import annotations
 
+import json
+
 import graphene
 from django.core.exceptions import ImproperlyConfigured
 from graphql import (
@@ -134,8 +136,7 @@ GRAPPLE_TYPES: dict[str, set[str] | str] = {
     "Author": {"id", "displayName", "jobTitle", "photo"},
     "TagObjectType": {"id", "name"},
     # Media reached from a readable article only (no root query lists them).
-    "ImageObjectType": {"id", "title", "url", "width", "height", "rendition(*)"},
-    "ImageRenditionObjectType": {"id", "url", "width", "height", "alt"},
+    "ImageObjectType": {"id", "title", "url", "width", "height"},
     "DocumentObjectType": {"id", "title", "url", "fileSize"},
     # The blocks of the article body (knowledge.blocks.ArticleBodyBlock).
     "StreamFieldInterface": BLOCK_FIELDS,
@@ -230,6 +231,10 @@ def allowlisted(source: GraphQLSchema) -> GraphQLSchema:
         if missing and gtype.name not in ("Query", "Mutation"):
             raise SchemaNotAllowed(f"{gtype.name} has no field {sorted(missing)}")
         gtype.__dict__["interfaces"] = [i for i in gtype.interfaces if i.name in kept]
+    for gtype in types:
+        raw = gtype.fields.get("rawValue") if gtype.name in kept else None
+        if raw is not None and raw.resolve is not None:
+            raw.resolve = _raw_value_as_text(raw.resolve)
     # Rebuild from the roots and the kept types (interface implementations are not
     # reachable from fields alone), then check nothing else came back in.
     schema = GraphQLSchema(
@@ -247,6 +252,21 @@ def allowlisted(source: GraphQLSchema) -> GraphQLSchema:
                 if isinstance(target, composite) and target.name not in kept:
                     raise SchemaNotAllowed(f"{name}.{field_name} -> {target.name}")
     return schema
+
+
+def _raw_value_as_text(resolve):
+    """grapple declares ``rawValue: String!`` but returns a dict for structured
+    blocks and None for an empty optional one: serve them as JSON text and ""."""
+
+    def resolve_raw_value(root, info, **kwargs):
+        value = resolve(root, info, **kwargs)
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        return json.dumps(value, default=str, ensure_ascii=False)
+
+    return resolve_raw_value
 
 
 class AllowlistedSchema(graphene.Schema):

@@ -1,14 +1,16 @@
-"""Validation rules that bound what one GraphQL request may ask for."""
+"""What one GraphQL request may ask for: GraphQL's own rules, then this server's
+bounds, computed on each operation as it would be executed (every fragment spread
+expanded where it is spread, however often)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from graphene.validation import depth_limit_validator
 from graphql import GraphQLError, specified_rules
 from graphql.language import (
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -20,57 +22,93 @@ from graphql.validation import ValidationRule
 PAGE_SIZE_ARGUMENTS = {"limit", "perPage", "first", "last"}
 
 
-def _walk(selection_set, fragments, seen):
-    """Every field node of a selection set, fragments expanded once each."""
-    if selection_set is None:
-        return
-    for selection in selection_set.selections:
-        if isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in seen or name not in fragments:
-                continue
-            seen.add(name)
-            yield from _walk(fragments[name].selection_set, fragments, seen)
-        else:
-            if isinstance(selection, FieldNode):
-                yield selection
-            yield from _walk(selection.selection_set, fragments, seen)
+class _TooMuch(Exception):
+    pass
 
 
-def cost_limit_rule(variables: dict[str, Any] | None):
-    """Caps aliases, the number of fields and page sizes in one operation."""
+def _measure(operation, fragments, on_field):
+    """(depth, fields, aliases) of ``operation`` with fragments expanded at each
+    spread; stops (``_TooMuch``) past the field budget, so a fragment spread 2^n
+    times costs no more than the budget to refuse. A fragment cycle is cut (the
+    NoFragmentCycles rule reports it)."""
+    budget = settings.GRAPHQL_MAX_FIELDS
+    fields = aliases = depth = 0
+    # (selection set, depth, fragments on the path)
+    stack = [(operation.selection_set, 0, frozenset())]
+    while stack:
+        selection_set, level, path = stack.pop()
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            if isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in path or name not in fragments:
+                    continue
+                stack.append(
+                    (fragments[name].selection_set, level, path | frozenset([name]))
+                )
+            elif isinstance(selection, FieldNode):
+                if selection.name.value.startswith("__"):
+                    continue  # __typename, introspection: not a cost
+                fields += 1
+                aliases += selection.alias is not None
+                depth = max(depth, level + 1)
+                on_field(selection)
+                if fields > budget:
+                    raise _TooMuch(depth, fields, aliases)
+                stack.append((selection.selection_set, level + 1, path))
+            else:  # an inline fragment
+                stack.append((selection.selection_set, level, path))
+    return depth, fields, aliases
+
+
+def bounds_rule(variables: dict[str, Any] | None):
+    """Caps depth, fields, aliases and page sizes of each operation."""
     variables = variables or {}
 
-    class CostLimitRule(ValidationRule):
+    class BoundsRule(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_):
             fragments = {
-                f.name.value: f
-                for f in self.context.document.definitions
-                if f.kind == "fragment_definition"
+                d.name.value: d
+                for d in self.context.document.definitions
+                if isinstance(d, FragmentDefinitionNode)
             }
-            aliases = fields = 0
-            for field in _walk(node.selection_set, fragments, set()):
-                fields += 1
-                aliases += field.alias is not None
+            sizes: dict[int, FieldNode] = {}
+
+            def on_field(field: FieldNode):
                 for argument in field.arguments or ():
                     if argument.name.value in PAGE_SIZE_ARGUMENTS:
-                        self._check_page_size(argument)
+                        sizes[id(argument)] = argument
+
+            try:
+                depth, fields, aliases = _measure(node, fragments, on_field)
+            except _TooMuch:
+                self._too_complex(
+                    node,
+                    f"La requête sélectionne plus de {settings.GRAPHQL_MAX_FIELDS} "
+                    "champs (fragments comptés à chaque utilisation) : "
+                    "découpez-la.",
+                )
+                return
+            if depth > settings.GRAPHQL_MAX_DEPTH:
+                self._too_complex(
+                    node,
+                    f"La requête a {depth} niveaux ; au plus "
+                    f"{settings.GRAPHQL_MAX_DEPTH} sont acceptés.",
+                )
             if aliases > settings.GRAPHQL_MAX_ALIASES:
-                self.report_error(
-                    GraphQLError(
-                        f"The query uses {aliases} aliases; at most "
-                        f"{settings.GRAPHQL_MAX_ALIASES} are allowed.",
-                        node,
-                    )
+                self._too_complex(
+                    node,
+                    f"La requête utilise {aliases} alias ; au plus "
+                    f"{settings.GRAPHQL_MAX_ALIASES} sont acceptés.",
                 )
-            if fields > settings.GRAPHQL_MAX_FIELDS:
-                self.report_error(
-                    GraphQLError(
-                        f"The query selects {fields} fields; at most "
-                        f"{settings.GRAPHQL_MAX_FIELDS} are allowed. Split it.",
-                        node,
-                    )
-                )
+            for argument in sizes.values():
+                self._check_page_size(argument)
+
+        def _too_complex(self, node, message):
+            self.report_error(
+                GraphQLError(message, node, extensions={"code": "QUERY_TOO_COMPLEX"})
+            )
 
         def _check_page_size(self, argument):
             value = argument.value
@@ -83,18 +121,20 @@ def cost_limit_rule(variables: dict[str, Any] | None):
             try:
                 size = int(raw)
             except (TypeError, ValueError):
-                return
+                return  # not a number: the variable's own coercion reports it
             limit = settings.GRAPHQL_MAX_PAGE_SIZE
-            if size > limit or size < 0:
+            name = argument.name.value
+            if not 1 <= size <= limit:
                 self.report_error(
                     GraphQLError(
-                        f"'{argument.name.value}' must be between 1 and {limit} "
-                        f"(got {size}).",
+                        f"« {name} » doit être compris entre 1 et {limit} "
+                        f"(reçu : {size}).",
                         argument,
+                        extensions={"code": "BAD_USER_INPUT", "field": name},
                     )
                 )
 
-    return CostLimitRule
+    return BoundsRule
 
 
 class NoIntrospectionRule(ValidationRule):
@@ -103,18 +143,17 @@ class NoIntrospectionRule(ValidationRule):
     def enter_field(self, node: FieldNode, *_):
         if node.name.value in {"__schema", "__type"}:
             self.report_error(
-                GraphQLError("Introspection is disabled on this server.", node)
+                GraphQLError(
+                    "L'introspection du schéma est désactivée sur ce serveur.",
+                    node,
+                    extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
+                )
             )
 
 
 def validation_rules(variables: dict[str, Any] | None) -> list[type[ValidationRule]]:
-    """GraphQL's own rules (graphene-django *replaces* them with the list it is
-    given, so they are listed here), then this server's bounds."""
-    rules = [
-        *specified_rules,
-        depth_limit_validator(max_depth=settings.GRAPHQL_MAX_DEPTH),
-        cost_limit_rule(variables),
-    ]
+    """GraphQL's specified rules, then this server's bounds."""
+    rules = [*specified_rules, bounds_rule(variables)]
     if not settings.GRAPHQL_INTROSPECTION:
         rules.append(NoIntrospectionRule)
     return rules

@@ -1,31 +1,62 @@
-"""The GraphQL endpoint the portal calls: graphene-django's view, hardened."""
+"""The GraphQL endpoint the portal calls, after the GraphQL-over-HTTP spec.
+
+- ``POST`` with ``application/json`` (``{"query", "variables", "operationName"}``) or
+  ``application/graphql``; ``GET`` with the same as query parameters, for queries
+  only (a mutation over GET is refused with 405).
+- Answers ``application/graphql-response+json`` when the client accepts it: then a
+  response without ``data`` (a document that does not parse or validate, a variable
+  of the wrong type) is HTTP 400 and one with ``data`` is 200. Older clients asking
+  for ``application/json`` get 200 for every well-formed request, as the spec says.
+  A request that is not a GraphQL request at all (bad JSON, no query, a batch, too
+  large) is 400 either way; an invalid bearer token is 401 (the middleware).
+- Every error has a French ``message`` and an ``extensions.code`` from
+  :data:`cms.api.errors.CODES`; unexpected ones are logged and masked (``INTERNAL``).
+
+Callers authenticate with a bearer token (no CSRF: no ambient credential) or with
+the session cookie, in which case the CSRF token is required as for any form.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from graphene_django.views import GraphQLView
-from graphql import GraphQLError
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    validate,
+)
+from graphql.error import GraphQLSyntaxError
 from graphql.execution import ExecutionContext
 
 from cms.access import answering, caller_of
 
-from .errors import USER_FACING, user_message
+from .errors import (
+    USER_FACING,
+    error,
+    error_response,
+    graphql_response,
+    user_message,
+    wants_graphql_response,
+)
+from .schema import schema
 from .validation import validation_rules
 
 logger = logging.getLogger("cms.api")
 
-
-def _error_response(message: str, status: int = 400, code: str = "BAD_REQUEST"):
-    return JsonResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status=status
-    )
+INVALID_DOCUMENT = "La requête GraphQL ne correspond pas au schéma de l'API."
 
 
 class SyncExecutionContext(ExecutionContext):
@@ -36,101 +67,218 @@ class SyncExecutionContext(ExecutionContext):
     is_awaitable = staticmethod(lambda value: False)
 
 
+class RequestError(Exception):
+    """The HTTP request is not a GraphQL request this endpoint takes."""
+
+    def __init__(self, message: str, status: int = 400, code: str = "BAD_REQUEST"):
+        super().__init__(message)
+        self.message, self.status, self.code = message, status, code
+
+
+@dataclass(frozen=True)
+class Params:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class PortalGraphQLView(GraphQLView):
-    """One operation per POST (or a query over GET), bounded in size, depth and cost.
+    """One operation per request, bounded in size, depth and cost."""
 
-    Callers authenticate with a bearer token (no CSRF: no ambient credential) or with
-    the session cookie, in which case the CSRF token is required as for any form.
-    """
-
-    execution_context_class = SyncExecutionContext
-
+    @method_decorator(ensure_csrf_cookie)  # a session client reads its CSRF token
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.graphiql = settings.GRAPHQL_GRAPHIQL
-        if request.method == "POST" and self._uses_session(request):
-            rejected = CsrfViewMiddleware(lambda r: None).process_view(
-                request, None, (), {}
+        try:
+            if request.method not in ("GET", "POST"):
+                raise RequestError("Seuls GET et POST sont acceptés.", status=405)
+            self._check_csrf(request)
+            if self._shows_graphiql(request):
+                return super().dispatch(request, *args, **kwargs)
+            params = self._params(request)
+            with answering(caller_of(request)):
+                result, has_data = self._run(request, params)
+        except RequestError as exc:
+            response = error_response(request, exc.message, exc.code, exc.status)
+            if exc.status == 405:
+                response["Allow"] = "GET, POST"
+            return response
+        payload: dict[str, Any] = {}
+        if result.errors:
+            payload["errors"] = [self.format_error(e) for e in result.errors]
+        if has_data:
+            payload["data"] = result.data
+        status = 200 if has_data or not wants_graphql_response(request) else 400
+        return graphql_response(request, payload, status)
+
+    # --- the HTTP request --------------------------------------------------------
+
+    def _check_csrf(self, request: HttpRequest) -> None:
+        if request.method != "POST" or not self._uses_session(request):
+            return
+        if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}):
+            raise RequestError(
+                "Jeton CSRF absent ou invalide : envoyez X-CSRFToken avec le cookie "
+                "de session, ou authentifiez-vous avec un jeton (Bearer).",
+                status=403,
+                code="FORBIDDEN",
             )
-            if rejected is not None:
-                return _error_response(
-                    "CSRF token missing or invalid: send X-CSRFToken with the "
-                    "session cookie, or authenticate with a bearer token.",
-                    status=403,
-                    code="FORBIDDEN",
-                )
-        if len(request.body) > settings.GRAPHQL_MAX_QUERY_LENGTH * 4:
-            return _error_response("The request body is too large.", status=413)
-        if (
-            request.method == "POST"
-            and self.get_content_type(request) == "application/json"
-        ):
-            try:
-                body = json.loads(request.body or b"null")
-            except ValueError:
-                return _error_response("The request body is not valid JSON.")
-            if isinstance(body, list):
-                return _error_response(
-                    "Batched operations are not supported: send one operation per "
-                    "request."
-                )
-        return super().dispatch(request, *args, **kwargs)
 
     @staticmethod
     def _uses_session(request: HttpRequest) -> bool:
         return (
-            request.api_token is None
-            and request.service_token is None
+            getattr(request, "api_token", None) is None
+            and getattr(request, "service_token", None) is None
             and request.user.is_authenticated
         )
 
-    def execute_graphql_request(
-        self, request, data, query, variables, operation_name, show_graphiql=False
-    ):
-        if query and len(query) > settings.GRAPHQL_MAX_QUERY_LENGTH:
-            return _RejectedResult(
-                f"The query is {len(query)} characters long; at most "
-                f"{settings.GRAPHQL_MAX_QUERY_LENGTH} are accepted."
-            )
-        self.validation_rules = validation_rules(
-            variables if isinstance(variables, dict) else None
+    def _shows_graphiql(self, request: HttpRequest) -> bool:
+        self.graphiql = settings.GRAPHQL_GRAPHIQL
+        return (
+            self.graphiql
+            and request.method == "GET"
+            and "raw" not in request.GET
+            and "text/html" in request.headers.get("Accept", "")
         )
-        with answering(caller_of(request)):
-            return super().execute_graphql_request(
-                request, data, query, variables, operation_name, show_graphiql
+
+    def _params(self, request: HttpRequest) -> Params:
+        if len(request.body) > settings.GRAPHQL_MAX_QUERY_LENGTH * 4:
+            raise RequestError("Le corps de la requête est trop volumineux.", 413)
+        if request.method == "GET":
+            body: Any = {
+                "query": request.GET.get("query"),
+                "variables": request.GET.get("variables"),
+                "operationName": request.GET.get("operationName"),
+            }
+        else:
+            content_type = request.content_type
+            if content_type == "application/graphql":
+                body = {"query": request.body.decode("utf-8", "replace")}
+            elif content_type == "application/json":
+                try:
+                    body = json.loads(request.body or b"null")
+                except (ValueError, UnicodeDecodeError):
+                    raise RequestError(
+                        "Le corps de la requête n'est pas du JSON."
+                    ) from None
+            else:
+                raise RequestError(
+                    "Type de contenu non pris en charge : envoyez application/json.",
+                    status=415,
+                )
+        if isinstance(body, list):
+            raise RequestError(
+                "Les lots d'opérations ne sont pas pris en charge : une opération "
+                "par requête."
             )
+        if not isinstance(body, dict):
+            raise RequestError("Le corps doit être un objet JSON.")
+        query = body.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise RequestError("« query » doit être une chaîne non vide.")
+        if len(query) > settings.GRAPHQL_MAX_QUERY_LENGTH:
+            raise RequestError(
+                f"La requête fait {len(query)} caractères ; au plus "
+                f"{settings.GRAPHQL_MAX_QUERY_LENGTH} sont acceptés.",
+                code="QUERY_TOO_COMPLEX",
+            )
+        variables = body.get("variables")
+        if isinstance(variables, str) and variables.strip():
+            try:
+                variables = json.loads(variables)
+            except ValueError:
+                raise RequestError("« variables » n'est pas du JSON.") from None
+        elif isinstance(variables, str):
+            variables = None
+        if variables is not None and not isinstance(variables, dict):
+            raise RequestError("« variables » doit être un objet JSON.")
+        operation_name = body.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise RequestError("« operationName » doit être une chaîne.")
+        return Params(query, variables, operation_name or None)
+
+    # --- GraphQL -------------------------------------------------------------------
+
+    def _run(
+        self, request: HttpRequest, params: Params
+    ) -> tuple[ExecutionResult, bool]:
+        """(result, whether the response has ``data``)."""
+        graphql_schema = schema.graphql_schema
+        try:
+            document = parse(params.query)
+        except GraphQLSyntaxError as exc:
+            exc.extensions = {"code": "GRAPHQL_PARSE_FAILED"}
+            return ExecutionResult(None, [exc]), False
+        errors = validate(graphql_schema, document, validation_rules(params.variables))
+        if errors:
+            return ExecutionResult(None, errors), False
+        operation = get_operation_ast(document, params.operation_name)
+        if operation is None:
+            message = (
+                f"Aucune opération « {params.operation_name} » dans la requête."
+                if params.operation_name
+                else "Plusieurs opérations : précisez « operationName »."
+            )
+            raise RequestError(message, code="BAD_USER_INPUT")
+        if request.method == "GET" and operation.operation != OperationType.QUERY:
+            raise RequestError("Une mutation s'envoie en POST.", status=405)
+        result = execute(
+            graphql_schema,
+            document,
+            context_value=request,
+            variable_values=params.variables,
+            operation_name=params.operation_name,
+            execution_context_class=SyncExecutionContext,
+        )
+        # Variables that do not coerce answer errors without a path and no data;
+        # a field error (even one that nulls the whole result) has a path.
+        has_data = result.data is not None or any(e.path for e in result.errors or ())
+        return result, has_data
 
     @staticmethod
-    def format_error(error) -> dict:
-        if isinstance(error, GraphQLError):
-            original = error.original_error
-            if original is None or isinstance(original, GraphQLError):
-                return error.formatted
-            formatted = error.formatted
+    def format_error(exc: GraphQLError) -> dict:
+        formatted = exc.formatted
+        original = exc.original_error
+        if original is not None and not isinstance(original, GraphQLError):
             if isinstance(original, USER_FACING):
                 message, code = user_message(original)
                 formatted["message"] = message
                 formatted["extensions"] = {"code": code}
                 return formatted
-            error_to_log = original
+            logger.error("GraphQL resolver failed", exc_info=original)
+            formatted["message"] = (
+                f"{type(original).__name__}: {original}"
+                if settings.DEBUG
+                else "Erreur interne : l'équipe support a été prévenue."
+            )
+            formatted["extensions"] = {"code": "INTERNAL"}
+            return formatted
+        if formatted.get("extensions", {}).get("code"):
+            return formatted  # ours (ApiError, the bounds rules)
+        if exc.path:  # raised while executing (a null in a non-null field): a bug
+            logger.error("GraphQL execution failed at %s: %s", exc.path, exc.message)
+            formatted["message"] = "Erreur interne : l'équipe support a été prévenue."
+            formatted["extensions"] = {"code": "INTERNAL"}
+            return formatted
+        # A document or a variable at fault, in graphql-core's words (English, for
+        # the developer, in extensions.detail) behind a message the portal can show.
+        detail = formatted["message"]
+        if detail.startswith("Variable '$"):
+            formatted["message"] = "Une variable de la requête n'a pas le type attendu."
+            variable = detail[len("Variable '$") :].split("'", 1)[0]
+            formatted["extensions"] = {
+                "code": "BAD_USER_INPUT",
+                "field": variable,
+                "detail": detail,
+            }
         else:
-            formatted = {"message": str(error)}
-            if getattr(error, "response", None) is not None:  # graphene's HttpError
-                return formatted
-            error_to_log = error
-        logger.error("GraphQL resolver failed", exc_info=error_to_log)
-        formatted["message"] = (
-            f"{type(error_to_log).__name__}: {error_to_log}"
-            if settings.DEBUG
-            else "Internal server error. The support team has been notified."
-        )
-        formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+            formatted["message"] = INVALID_DOCUMENT
+            formatted["extensions"] = {
+                "code": "GRAPHQL_VALIDATION_FAILED",
+                "detail": detail,
+            }
         return formatted
 
 
-class _RejectedResult:
-    """An execution result that carries one request-level error (HTTP 400)."""
-
-    def __init__(self, message: str):
-        self.errors = [GraphQLError(message)]
-        self.data = None
+def error_payload(message: str, code: str, **extensions) -> dict:
+    """{"errors": [...]} for views that answer outside GraphQL (downloads)."""
+    return {"errors": [error(message, code, **extensions)]}
