@@ -153,9 +153,14 @@ def test_order_outside_the_allowlist_is_refused(gql, db):
 
 
 def test_per_page_above_the_cap_is_refused(gql, db):
-    result = gql("{ articles(perPage: 500) { total } }")
-    assert result.status == 400
-    assert "between 1 and 100" in result.error_messages[0]
+    for size in (500, 0):
+        result = gql(f"{{ articles(perPage: {size}) {{ total }} }}")
+        assert result.status == 400
+        assert result.errors[0]["extensions"] == {
+            "code": "BAD_USER_INPUT",
+            "field": "perPage",
+        }
+        assert "entre 1 et 100" in result.error_messages[0]
 
 
 def test_staff_counts_are_null_for_clients(gql, db, member_a, staff, company_a):
