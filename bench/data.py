@@ -20,6 +20,7 @@ from django.utils import timezone
 from taggit.models import Tag
 from wagtail.models import Locale, Page, Site
 
+from accounts.models import Company, PortalToken, User
 from catalog.models import (
     DownloadFile,
     DownloadIndexPage,
@@ -32,7 +33,6 @@ from catalog.models import (
 )
 from catalog.models.downloads import downloads_storage
 from catalog.selectors import Holdings
-from cms.accounts.models import Company, PortalToken, User
 from knowledge.models import (
     ArticlePage,
     ArticlePageTag,

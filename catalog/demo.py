@@ -9,7 +9,7 @@ import hashlib
 
 from django.utils import timezone
 
-from cms.accounts.models import Company, User
+from accounts.models import Company, User
 
 from .groups import support_setup_ensure
 from .models import (

@@ -20,9 +20,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.models import User
 from cms.access import ANONYMOUS as ANONYMOUS_CALLER
 from cms.access import Caller, caller_of
-from cms.accounts.models import User
 from cms.api.pagination import page_bounds
 from cms.visibility import register_page_rule, visible_pages
 

@@ -21,7 +21,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.signals import page_published
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from cms.accounts.models import Company
+from accounts.models import Company
 
 from . import downloads, views
 from .graphql import CatalogQuery

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from cms.accounts.models import Company, User
+from accounts.models import Company, User
 
 COMPANIES = [
     ("Atelier Durand Architectes", "CLI-10421"),

@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import User
 from catalog.downloads import download_entitlement_for
 from catalog.models import (
     DownloadEvent,
@@ -24,7 +25,6 @@ from catalog.models import (
     ProductRelease,
 )
 from cms.access import Caller
-from cms.accounts.models import User
 from tests.catalog.downloads_helpers import (  # noqa: F401 (fixture)
     download_page,
     private_storage,

@@ -6,10 +6,10 @@ import hashlib
 import pytest
 from django.test import Client
 
+from accounts.models import User
 from catalog import demo
 from catalog.models import DownloadFile, DownloadPage
 from cms import demo as cms_demo
-from cms.accounts.models import User
 from tests.catalog.downloads_helpers import private_storage  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("private_storage")

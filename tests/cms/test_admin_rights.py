@@ -22,9 +22,9 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from wagtail.admin.menu import SubmenuMenuItem, admin_menu
 
+from accounts.models import ServiceToken
 from catalog.groups import SUPPORT_GROUP, support_setup_ensure
 from catalog.models import DownloadEvent, RenewalReminder
-from cms.accounts.models import ServiceToken
 from knowledge.models import Author
 from search.models import SearchQueryDaily
 from tests.catalog.downloads_helpers import download_index, download_page

@@ -12,11 +12,11 @@ from django.contrib.auth.models import Group
 from wagtail.models import GroupPagePermission, Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
+from accounts.models import User
 from catalog import demo as catalog_demo
 from catalog.groups import SUPPORT_GROUP
 from catalog.models import DownloadIndexPage
 from cms import demo as cms_demo
-from cms.accounts.models import User
 from tests.catalog.downloads_helpers import download_index
 from tests.factories import StaffFactory
 

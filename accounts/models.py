@@ -238,7 +238,7 @@ class AttemptWindowQuerySet(models.QuerySet):
 
 class AttemptWindow(models.Model):
     """How many attempts of one kind (a sign-in, a reset mail) one key (an account, a
-    client address) made in its current fixed window; see ``cms.accounts.throttle``."""
+    client address) made in its current fixed window; see ``accounts.throttle``."""
 
     class Scope(models.TextChoices):
         LOGIN_ACCOUNT = "login-account", _("connexions par compte")

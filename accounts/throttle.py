@@ -1,5 +1,5 @@
 """Counters of attempts in a fixed window, kept in the database and taken atomically:
-the sign-in lockout (``cms.accounts.lockout``) and the limit on password-reset mails.
+the sign-in lockout (``accounts.lockout``) and the limit on password-reset mails.
 
 Taking an attempt is one conditional ``UPDATE`` per counter ("add one if the window has
 room, or has expired"). The database applies concurrent updates of a row one after the

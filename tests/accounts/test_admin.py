@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from cms.accounts.models import Company, ServiceToken, User
+from accounts.models import Company, ServiceToken, User
 from tests.factories import StaffFactory
 
 

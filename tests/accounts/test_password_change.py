@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core import mail
 from django.core.management import call_command
 
-from cms.accounts.models import PortalToken, User
+from accounts.models import PortalToken, User
 from tests.factories import PASSWORD, StaffFactory
 
 NEW = "Nouveau-mot-de-passe-2026"

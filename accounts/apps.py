@@ -5,7 +5,7 @@ from wagtail.users import apps as wagtail_users_apps
 
 class AccountsConfig(AppConfig):
     default = True
-    name = "cms.accounts"
+    name = "accounts"
     label = "accounts"
     verbose_name = _("Comptes clients")
 
@@ -14,4 +14,4 @@ class UsersAppConfig(wagtail_users_apps.WagtailUsersAppConfig):
     """Wagtail's user admin, with the person's company and role on its forms."""
 
     default = False
-    user_viewset = "cms.accounts.views.UserViewSet"
+    user_viewset = "accounts.views.UserViewSet"

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.accounts.models import ServiceToken
-from cms.accounts.services import service_token_create
+from accounts.models import ServiceToken
+from accounts.services import service_token_create
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cms.accounts.models import PortalToken, ServiceToken
+from accounts.models import PortalToken, ServiceToken
 from tests.factories import PASSWORD
 
 LOGIN = """mutation($email: String!, $password: String!) {

@@ -14,8 +14,8 @@ from django.db import connection, connections
 from django.db.models import F
 from django.test import Client, RequestFactory
 
-from cms.accounts import services
-from cms.accounts.models import AttemptWindow
+from accounts import services
+from accounts.models import AttemptWindow
 from tests.conftest import GraphQLClient
 from tests.factories import PASSWORD, UserFactory
 

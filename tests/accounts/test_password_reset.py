@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.core import mail
 from django.db.models import F
 
-from cms.accounts.models import AttemptWindow
+from accounts.models import AttemptWindow
 from tests.factories import PASSWORD
 
 REQUEST = "mutation($e: String!) { requestPasswordReset(email: $e) }"
