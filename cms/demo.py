@@ -65,7 +65,12 @@ def content_loaders():
     from importlib import import_module
 
     loaders = []
-    for module_name in ("catalog.demo", "knowledge.demo", "search.demo"):
+    for module_name in (
+        "catalog.demo",
+        "knowledge.demo",
+        "downloads.demo",
+        "search.demo",
+    ):
         try:
             module = import_module(module_name)
         except ModuleNotFoundError as exc:

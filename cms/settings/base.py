@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "accounts",
     "knowledge",
     "catalog",
+    "downloads",
     "search",
     "accounts.apps.UsersAppConfig",  # replaces "wagtail.users" (custom user forms)
     "wagtail.contrib.forms",
@@ -208,7 +209,7 @@ PASSWORD_RESET_WINDOW = timedelta(
 # GraphQL: grapple builds the schema from the apps' models and hooks.
 GRAPHENE = {"SCHEMA": "cms.api.schema.schema"}
 GRAPPLE = {
-    "APPS": ["knowledge", "catalog"],
+    "APPS": ["knowledge", "catalog", "downloads"],
     "EXPOSE_GRAPHIQL": False,
     "PAGE_SIZE": 20,
     "MAX_PAGE_SIZE": 100,
@@ -322,9 +323,9 @@ if SEARCH_URL:
 # Knowledge base: an article not reviewed for this long is listed as "à relire".
 KNOWLEDGE_STALE_AFTER_MONTHS = env.int("KNOWLEDGE_STALE_AFTER_MONTHS", default=12)
 
-# Downloads (catalog/): patch and installer files live in private storage, never at a
-# media URL; a signed link (valid DOWNLOAD_LINK_TTL_SECONDS) is served by
-# catalog.views.download_file, or handed to the web server (DOWNLOADS_SENDFILE:
+# Downloads (downloads/): patch and installer files live in private storage, never at
+# a media URL; a signed link (valid DOWNLOAD_LINK_TTL_SECONDS) is served by
+# downloads.views.download_file, or handed to the web server (DOWNLOADS_SENDFILE:
 # "x-accel-redirect" for nginx, "x-sendfile" for Apache, empty: Django streams).
 DOWNLOADS_BUCKET_NAME = env("DOWNLOADS_BUCKET_NAME", default="")
 if DOWNLOADS_BUCKET_NAME:
@@ -340,7 +341,7 @@ if DOWNLOADS_BUCKET_NAME:
     }
 else:
     STORAGES["downloads"] = {
-        "BACKEND": "catalog.models.downloads.PrivateFileSystemStorage",
+        "BACKEND": "downloads.models.PrivateFileSystemStorage",
         "OPTIONS": {
             "location": env(
                 "DOWNLOADS_ROOT", default=str(VAR_DIR / "private-downloads")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Page
 
-from catalog.models import DownloadFile, DownloadIndexPage, DownloadPage
+from downloads.models import DownloadFile, DownloadIndexPage, DownloadPage
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def private_storage(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "downloads": {
-            "BACKEND": "catalog.models.downloads.PrivateFileSystemStorage",
+            "BACKEND": "downloads.models.PrivateFileSystemStorage",
             "OPTIONS": {"location": str(location)},
         },
     }

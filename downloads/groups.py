@@ -1,8 +1,8 @@
-"""The « Support technique » group: Aplicit engineers who maintain the clients'
-catalogue and the downloads.
+"""The « Support technique » group's rights on the download pages: Aplicit engineers
+who maintain the clients' catalogue write and publish the downloads.
 
 Migration ``catalog.0004_support_group`` creates the group with its model permissions
-(and ``kbsearch.0004`` adds search analytics). Page permissions need the
+(and ``kbsearch.0006`` adds search analytics). Page permissions need the
 « Téléchargements » index, which may not exist at migration time:
 ``support_setup_ensure`` grants them once it does (the ``after_create_page`` hook and
 the demo loader call it).

@@ -17,19 +17,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.downloads import download_entitlement_for
-from catalog.models import (
+from catalog.models import ProductRelease
+from cms.access import Caller
+from downloads.models import (
     DownloadEvent,
     DownloadNotification,
     DownloadNotificationPreference,
-    ProductRelease,
 )
-from cms.access import Caller
-from tests.catalog.downloads_helpers import (  # noqa: F401 (fixture)
+from downloads.selectors import download_entitlement_for
+from tests.catalog.factories import ProductFactory, SubscriptionFactory
+from tests.downloads.helpers import (  # noqa: F401 (fixture)
     download_page,
     private_storage,
 )
-from tests.catalog.factories import ProductFactory, SubscriptionFactory
 from tests.factories import CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("private_storage")

@@ -1,10 +1,10 @@
-"""Public URLs of the catalogue: the signed download links."""
+"""Public URLs of the downloads: the signed download links."""
 
 from django.urls import path
 
 from . import views
 
-app_name = "catalog"
+app_name = "downloads"
 
 urlpatterns = [
     path("file/<str:token>/", views.download_file, name="download_file"),

@@ -1,5 +1,8 @@
 """Patch and version downloads: pages describing an update, their checksummed files in
-private storage, the audit of every download and the publication e-mails sent."""
+private storage, the audit of every download and the publication e-mails sent.
+
+The tables keep the names they got when downloads were part of the catalogue
+(``catalog_download*``, created by catalog 0003): each model names its ``db_table``."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.access import caller_of
+from knowledge.models import ArticlePage
 
 HASH_CHUNK = 1024 * 1024
 
@@ -109,11 +113,12 @@ class DownloadIndexPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     graphql_fields = [GraphQLRichText("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["catalog.DownloadPage"]
+    subpage_types = ["downloads.DownloadPage"]
     max_count = 1
 
     class Meta:
         verbose_name = _("index des téléchargements")
+        db_table = "catalog_downloadindexpage"
 
 
 class DownloadPage(Page):
@@ -121,7 +126,7 @@ class DownloadPage(Page):
 
     Public pages are readable and downloadable by everyone; the others are readable
     by signed-in people, and their files follow the entitlement of
-    :func:`catalog.downloads.download_entitlement_for`.
+    :func:`downloads.selectors.download_entitlement_for`.
     """
 
     kind = models.CharField(_("type"), max_length=20, choices=DownloadKind.choices)
@@ -223,26 +228,28 @@ class DownloadPage(Page):
             source="graphql_related_articles",
         ),
     ]
-    parent_page_types = ["catalog.DownloadIndexPage"]
+    parent_page_types = ["downloads.DownloadIndexPage"]
     subpage_types: list[str] = []
 
     class Meta:
         verbose_name = _("page de téléchargement")
         verbose_name_plural = _("pages de téléchargement")
+        db_table = "catalog_downloadpage"
 
-    # GraphQL resolvers: what the caller may see is decided in catalog.downloads.
+    # GraphQL resolvers: what the caller may see is decided in downloads.selectors
+    # (imported when called: the selectors import these models).
     def graphql_files(self, info, **kwargs):
         return list(self.files.all())
 
     def graphql_related_articles(self, info, **kwargs):
-        from .. import downloads
+        from . import selectors
 
-        return downloads.related_articles_for(self, caller=caller_of(info.context))
+        return selectors.related_articles_for(self, caller=caller_of(info.context))
 
     def graphql_superseded_by(self, info, **kwargs):
-        from .. import downloads
+        from . import selectors
 
-        return downloads.superseding_page_for(self, caller=caller_of(info.context))
+        return selectors.superseding_page_for(self, caller=caller_of(info.context))
 
 
 def _download_page_type():
@@ -259,8 +266,6 @@ def _download_file_type():
 
 def _article_type():
     from grapple.registry import registry
-
-    from knowledge.models import ArticlePage
 
     return registry.pages[ArticlePage]
 
@@ -314,19 +319,20 @@ class DownloadFile(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("fichier")
         verbose_name_plural = _("fichiers")
+        db_table = "catalog_downloadfile"
 
     def __str__(self) -> str:
         return self.file_name or self.file.name
 
     def graphql_can_download(self, info, **kwargs) -> bool:
-        from .. import downloads
+        from . import selectors
 
-        return downloads.access_for(info.context).check(self)[0]
+        return selectors.access_for(info.context).check(self)[0]
 
     def graphql_reason(self, info, **kwargs) -> str | None:
-        from .. import downloads
+        from . import selectors
 
-        return downloads.access_for(info.context).check(self)[1] or None
+        return selectors.access_for(info.context).check(self)[1] or None
 
 
 class DownloadEvent(models.Model):
@@ -360,6 +366,7 @@ class DownloadEvent(models.Model):
     class Meta:
         verbose_name = _("téléchargement")
         verbose_name_plural = _("téléchargements")
+        db_table = "catalog_downloadevent"
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["company", "-at"])]
 
@@ -382,6 +389,7 @@ class DownloadNotificationPreference(models.Model):
     class Meta:
         verbose_name = _("préférence de notification (téléchargements)")
         verbose_name_plural = _("préférences de notification (téléchargements)")
+        db_table = "catalog_downloadnotificationpreference"
 
     def __str__(self) -> str:
         return f"{self.user}: {'oui' if self.opted_in else 'non'}"
@@ -403,6 +411,7 @@ class DownloadNotification(models.Model):
     class Meta:
         verbose_name = _("notification envoyée (téléchargement)")
         verbose_name_plural = _("notifications envoyées (téléchargements)")
+        db_table = "catalog_downloadnotification"
         constraints = [
             models.UniqueConstraint(
                 fields=["page", "user"], name="unique_download_notification"

@@ -7,10 +7,11 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from catalog import demo
-from catalog.models import DownloadFile, DownloadPage
+from catalog import demo as catalog_demo
 from cms import demo as cms_demo
-from tests.catalog.downloads_helpers import private_storage  # noqa: F401 (fixture)
+from downloads import demo
+from downloads.models import DownloadFile, DownloadPage
+from tests.downloads.helpers import private_storage  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("private_storage")
 
@@ -33,6 +34,7 @@ EXPECTED = {
 
 def test_each_demo_client_downloads_exactly_what_it_is_entitled_to(gql, db):
     cms_demo.load_people()
+    catalog_demo.load()
     demo.load()
     demo.load()
     assert DownloadPage.objects.live().count() == 4
@@ -60,6 +62,7 @@ def test_each_demo_client_downloads_exactly_what_it_is_entitled_to(gql, db):
 
 def test_demo_refusals_explain_themselves(gql, db):
     cms_demo.load_people()
+    catalog_demo.load()
     demo.load()
     claire = User.objects.get(email="claire@morel-geometres.example")
     items = gql(LIST, user=claire).data["downloads"]["items"]

@@ -9,12 +9,12 @@ import tracemalloc
 
 from django.test import Client
 
-from catalog.models import DownloadFile
-from tests.catalog.downloads_helpers import (  # noqa: F401 (fixture)
+from downloads.models import DownloadFile
+from tests.catalog.factories import ProductFactory
+from tests.downloads.helpers import (  # noqa: F401 (fixture)
     download_page,
     private_storage,
 )
-from tests.catalog.factories import ProductFactory
 
 SIZE = 300 * 1024 * 1024
 CHUNK = 1024 * 1024

@@ -2,7 +2,9 @@
 the company's download history and the signed-link mutation.
 
 Resolvers are thin: visibility and entitlement are decided in
-:mod:`catalog.downloads`.
+:mod:`downloads.selectors`, links are signed by :mod:`downloads.services`. The
+company's history is the ``downloads`` field of the catalogue's company type
+(:data:`company_downloads_field`, added by :mod:`downloads.wagtail_hooks`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from cms.access import caller_of
 from cms.api.errors import ApiError, NotFound
 from cms.api.pagination import page_bounds, page_of, paginated_type
 
-from . import downloads
+from . import selectors, services
 from .models import DownloadFile, DownloadKind, DownloadPage
 
 DownloadKindEnum = graphene.Enum.from_enum(DownloadKind, name="DownloadKind")
@@ -60,12 +62,23 @@ class DownloadHistoryEntry(graphene.ObjectType):
 
 def resolve_company_downloads(company, info, page=1, per_page=50):
     offset, limit = page_bounds(page, per_page)
-    history = downloads.download_history_for(
+    history = selectors.download_history_for(
         caller=caller_of(info.context), company_id=company.pk
     )
     return history.select_related("file__page__product").prefetch_related(
         "file__page__releases"
     )[offset : offset + limit]
+
+
+company_downloads_field = graphene.Field(
+    graphene.List(graphene.NonNull(DownloadHistoryEntry)),
+    required=True,
+    page=graphene.Int(default_value=1),
+    per_page=graphene.Int(default_value=50),
+    description="Files downloaded, newest first: everyone's for company admins "
+    "and staff, one's own for members.",
+    resolver=resolve_company_downloads,
+)
 
 
 class DownloadQuery(graphene.ObjectType):
@@ -86,7 +99,7 @@ class DownloadQuery(graphene.ObjectType):
     def resolve_downloads(
         root, info, product=None, version=None, kind=None, page=1, per_page=20
     ):
-        items, total = downloads.download_list_for(
+        items, total = selectors.download_list_for(
             caller=caller_of(info.context),
             product=product,
             version=version,
@@ -98,7 +111,7 @@ class DownloadQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_download(root, info, slug):
-        return downloads.download_page_for(caller=caller_of(info.context), slug=slug)
+        return selectors.download_page_for(caller=caller_of(info.context), slug=slug)
 
 
 class RequestDownload(graphene.Mutation):
@@ -116,10 +129,10 @@ class RequestDownload(graphene.Mutation):
     def mutate(root, info, file_id):
         request = info.context
         caller = caller_of(request)
-        file = downloads.download_file_for(caller=caller, file_id=file_id)
+        file = selectors.download_file_for(caller=caller, file_id=file_id)
         if file is None:
             raise NotFound("Fichier")
-        allowed, reason = downloads.download_entitlement_for(caller, file)
+        allowed, reason = selectors.download_entitlement_for(caller, file)
         if not allowed:
             code = "FORBIDDEN" if caller.is_signed_in else "UNAUTHENTICATED"
             raise ApiError(reason, code=code)
@@ -129,8 +142,8 @@ class RequestDownload(graphene.Mutation):
                 "Un lien de téléchargement est lié à une personne connectée.",
                 code="FORBIDDEN",
             )
-        link = downloads.download_link_create(caller=caller, file=file)
-        path = reverse("catalog:download_file", args=[link.token])
+        link = services.download_link_create(caller=caller, file=file)
+        path = reverse("downloads:download_file", args=[link.token])
         return RequestDownload(
             url=request.build_absolute_uri(path),
             expires_at=link.expires_at,
