@@ -20,19 +20,21 @@ from django.utils import timezone
 from taggit.models import Tag
 from wagtail.models import Locale, Page, Site
 
+from accounts.models import Company, PortalToken, User
 from catalog.models import (
-    DownloadFile,
-    DownloadIndexPage,
-    DownloadPage,
     Licence,
     LicenceType,
     Product,
     Subscription,
     SupportContract,
 )
-from catalog.models.downloads import downloads_storage
 from catalog.selectors import Holdings
-from cms.accounts.models import Company, PortalToken, User
+from downloads.models import (
+    DownloadFile,
+    DownloadIndexPage,
+    DownloadPage,
+    downloads_storage,
+)
 from knowledge.models import (
     ArticlePage,
     ArticlePageTag,

@@ -18,7 +18,7 @@ def main() -> None:
     django.setup()
     from pyinstrument import Profiler
 
-    from cms.accounts.models import PortalToken, User
+    from accounts.models import PortalToken, User
 
     from . import queries
     from .data import LONG_ARTICLE_SLUG

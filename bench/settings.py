@@ -43,7 +43,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 STORAGES = {
     **STORAGES,
     "downloads": {
-        "BACKEND": "catalog.models.downloads.PrivateFileSystemStorage",
+        "BACKEND": "downloads.models.PrivateFileSystemStorage",
         "OPTIONS": {"location": str(BENCH_DIR / "private-downloads")},
     },
 }

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 from django.test.utils import override_settings
 
-from catalog.views import DOWNLOAD_CHUNK
+from downloads.views import DOWNLOAD_CHUNK
 
 from . import http, queries
 from .data import LONG_ARTICLE_SLUG, add_download
@@ -347,7 +347,7 @@ def run_download(ctx: Context) -> dict:
     result["note"] = (
         "signed_link is the real path: the `requestDownload` mutation as the company "
         "admin (entitlement, signed token), then a GET of the link with no API token "
-        "(catalog.views.download_file: link check, entitlement again, audit row, "
+        "(downloads.views.download_file: link check, entitlement again, audit row, "
         f"streamed in {DOWNLOAD_CHUNK // 1024} KiB chunks) of a DownloadFile in the "
         f"downloads storage ({access}); file_response is a bare Django FileResponse "
         "(bench/views.download) of the same bytes, disk_read a raw read loop of them "

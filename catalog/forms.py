@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cms.accounts.models import Company
+from accounts.models import Company
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 

@@ -15,7 +15,6 @@ from cms.access import caller_of
 from cms.api.errors import NotFound
 
 from . import selectors, sla
-from .graphql_downloads import DownloadHistoryEntry, resolve_company_downloads
 from .models import LicenceType as LicenceTypeChoices
 from .models import SubscriptionStatus as StatusChoices
 from .models import SupportLevel as SupportLevelChoices
@@ -223,15 +222,6 @@ class CatalogCompany(graphene.ObjectType):
         required=True,
         description="Products held today, collections expanded.",
     )
-    downloads = graphene.List(
-        graphene.NonNull(DownloadHistoryEntry),
-        required=True,
-        page=graphene.Int(default_value=1),
-        per_page=graphene.Int(default_value=50),
-        description="Files downloaded, newest first: everyone's for company admins "
-        "and staff, one's own for members.",
-    )
-    resolve_downloads = staticmethod(resolve_company_downloads)
 
     @staticmethod
     def resolve_support_contract(company, info):
@@ -259,6 +249,14 @@ class CatalogCompany(graphene.ObjectType):
         return selectors.held_products_for(
             caller=caller_of(info.context), company_id=company.pk
         ).prefetch_related("includes")
+
+
+def company_field_add(name: str, field: graphene.Field) -> None:
+    """Give :class:`CatalogCompany` a field of an app above the catalogue (downloads:
+    the company's download history), which the catalogue cannot import. Called
+    from that app's ``register_schema_query`` hook, before the schema is built;
+    ``field`` brings its own resolver, which scopes to the caller like the others."""
+    CatalogCompany._meta.fields[name] = field
 
 
 class SlaDeadline(graphene.ObjectType):

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
+from accounts.models import Company
 from cms.access import Caller
-from cms.accounts.models import Company
 
 from . import sla
 from .models import (

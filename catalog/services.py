@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from cms.accounts.models import Company, User
+from accounts.models import Company, User
 
 from . import autodesk_csv
 from .autodesk_csv import ParsedRow, RowError

@@ -20,10 +20,3 @@ def send_renewal_reminders() -> dict:
 @task()
 def send_renewal_report() -> int:
     return services.renewal_report_send()
-
-
-@task()
-def notify_download_published(page_id: int) -> int:
-    from .downloads import download_notifications_send
-
-    return download_notifications_send(page_id=page_id)

@@ -18,19 +18,13 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.signals import page_published
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from cms.accounts.models import Company
+from accounts.models import Company
 
-from . import downloads, views
+from . import views
 from .graphql import CatalogQuery
-from .graphql_downloads import DownloadMutation, DownloadQuery
-from .groups import support_setup_ensure
 from .models import (
-    DownloadEvent,
-    DownloadIndexPage,
-    DownloadPage,
     Licence,
     Product,
     RenewalReminder,
@@ -45,30 +39,6 @@ from .services import IMPORT_ACTION
 @hooks.register("register_schema_query")
 def register_catalog_query(query_mixins):
     query_mixins.append(CatalogQuery)
-    query_mixins.append(DownloadQuery)
-
-
-@hooks.register("register_schema_mutation")
-def register_download_mutation(mutation_mixins):
-    mutation_mixins.append(DownloadMutation)
-
-
-def _download_page_published(sender, instance, **kwargs):
-    downloads.download_page_published(page=instance)
-
-
-page_published.connect(
-    _download_page_published,
-    sender=DownloadPage,
-    dispatch_uid="catalog.download_page_published",
-)
-
-
-@hooks.register("after_create_page")
-def grant_support_on_download_index(request, page):
-    """« Support technique » writes the download pages once their index exists."""
-    if isinstance(page.specific, DownloadIndexPage):
-        support_setup_ensure(index_page=page)
 
 
 @hooks.register("register_log_actions")
@@ -230,53 +200,11 @@ class RenewalReminderViewSet(ModelViewSet):
     form_fields = ["subscription", "end_date", "days_before", "recipients"]
 
 
-# --- Downloads ----------------------------------------------------------------------
-
-
-class DownloadEventFilterSet(WagtailFilterSet):
-    company = django_filters.ModelChoiceFilter(
-        label=_("Société"), queryset=Company.objects.all()
-    )
-    product = django_filters.ModelChoiceFilter(
-        label=_("Produit"),
-        queryset=Product.objects.all(),
-        field_name="file__page__product",
-    )
-    at = django_filters.DateFromToRangeFilter(label=_("Date"))
-
-    class Meta:
-        model = DownloadEvent
-        fields = ["company", "product", "at"]
-
-
-class DownloadEventViewSet(ModelViewSet):
-    """The download audit (read by staff; written by the download view)."""
-
-    name = "catalog_download_events"
-    url_prefix = "catalog/download-events"
-    model = DownloadEvent
-    icon = "download"
-    menu_label = _("Téléchargements")
-    list_display = ["file", "user", "company", "at", "bytes_range"]
-    filterset_class = DownloadEventFilterSet
-    search_fields = ["file__file_name", "file__page__title", "company__name"]
-    search_backend_name = None
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    list_export = ["at", "company", "user", "file", "file.page", "bytes_range"]
-    export_filename = "telechargements"
-    form_fields = ["bytes_range"]
-
-    def get_queryset(self, request):
-        return DownloadEvent.objects.select_related(
-            "file", "file__page", "user", "company"
-        )
-
-
 class CatalogueGroup(ViewSetGroup):
     menu_label = _("Catalogue")
     menu_icon = "folder-open-inverse"
     menu_order = 210
+    submenu_hook = views.CATALOGUE_MENU_HOOK
     items = (
         SubscriptionViewSet,
         LicenceViewSet,
@@ -284,8 +212,6 @@ class CatalogueGroup(ViewSetGroup):
         ProductViewSet,
         RenewalReminderViewSet,
         views.SubscriptionImportViewSet,
-        DownloadEventViewSet,
-        views.DownloadCountsViewSet,
     )
 
 

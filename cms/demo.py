@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from cms.accounts.models import Company, User
+from accounts.models import Company, User
 
 COMPANIES = [
     ("Atelier Durand Architectes", "CLI-10421"),
@@ -65,7 +65,12 @@ def content_loaders():
     from importlib import import_module
 
     loaders = []
-    for module_name in ("catalog.demo", "knowledge.demo", "search.demo"):
+    for module_name in (
+        "catalog.demo",
+        "knowledge.demo",
+        "downloads.demo",
+        "search.demo",
+    ):
         try:
             module = import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -12,7 +12,7 @@ urlpatterns = [
     path("graphql/", PortalGraphQLView.as_view(), name="graphql"),
     path("health/", health, name="health"),
     path("feeds/", include("knowledge.urls")),
-    path("downloads/", include("catalog.urls")),
+    path("downloads/", include("downloads.urls")),
 ]
 
 if settings.DEBUG:

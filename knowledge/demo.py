@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from accounts.models import Company, User
 from catalog.models import Product, ProductRelease
-from cms.accounts.models import Company, User
 
 from .models import (
     ArticleFeedback,

@@ -15,8 +15,8 @@ from django.utils import timezone
 from modelsearch.index import get_indexed_instance
 from wagtail.search.backends import get_search_backends
 
+from accounts.models import Company
 from cms.access import Caller
-from cms.accounts.models import Company
 from cms.api.errors import ApiError, NotFound
 from knowledge.models import ArticlePage
 from knowledge.selectors import articles_visible_to

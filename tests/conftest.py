@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cms.accounts.models import PortalToken, User
+from accounts.models import PortalToken, User
 from tests.factories import CompanyFactory, StaffFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -2,7 +2,7 @@
 
 import factory
 
-from cms.accounts.models import Company, User
+from accounts.models import Company, User
 
 PASSWORD = "correct horse battery staple"
 

@@ -1,14 +1,4 @@
 from .contracts import SupportContract, SupportContractQuerySet, SupportLevel
-from .downloads import (
-    DownloadEvent,
-    DownloadFile,
-    DownloadIndexPage,
-    DownloadKind,
-    DownloadNotification,
-    DownloadNotificationPreference,
-    DownloadPage,
-    Platform,
-)
 from .products import Product, ProductRelease
 from .reminders import RenewalReminder
 from .subscriptions import (
@@ -21,14 +11,6 @@ from .subscriptions import (
 )
 
 __all__ = [
-    "DownloadEvent",
-    "DownloadFile",
-    "DownloadIndexPage",
-    "DownloadKind",
-    "DownloadNotification",
-    "DownloadNotificationPreference",
-    "DownloadPage",
-    "Platform",
     "EXPIRING_SOON_DAYS",
     "Licence",
     "LicenceType",

@@ -17,11 +17,12 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 
 INSTALLED_APPS = [
     "cms",
-    "cms.accounts",
+    "accounts",
     "knowledge",
     "catalog",
+    "downloads",
     "search",
-    "cms.accounts.apps.UsersAppConfig",  # replaces "wagtail.users" (custom user forms)
+    "accounts.apps.UsersAppConfig",  # replaces "wagtail.users" (custom user forms)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -58,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cms.accounts.middleware.BearerTokenMiddleware",
+    "accounts.middleware.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -119,8 +120,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
-# Django's ModelBackend behind the sign-in lockout (cms/accounts/lockout.py).
-AUTHENTICATION_BACKENDS = ["cms.accounts.lockout.LockoutBackend"]
+# Django's ModelBackend behind the sign-in lockout (accounts/lockout.py).
+AUTHENTICATION_BACKENDS = ["accounts.lockout.LockoutBackend"]
 
 # French engineers write the content; English is available.
 LANGUAGE_CODE = "fr"
@@ -177,7 +178,7 @@ PASSWORD_RESET_URL = env(
 
 # API tokens and the sign-in lockout: one for the API's login mutation and the admin's
 # form, counting failed sign-ins per account (existing or not) and per client address
-# in a fixed window, in the database (cms/accounts/lockout.py, behind django-axes).
+# in a fixed window, in the database (accounts/lockout.py, behind django-axes).
 API_TOKEN_TTL = timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12))
 LOGIN_FAILURE_LIMIT_PER_ACCOUNT = env.int("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", default=5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=30)
@@ -188,12 +189,12 @@ LOGIN_FAILURE_WINDOW = timedelta(
 # the client address is then read from X-Forwarded-For, never trusted otherwise.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # axes' hooks; the handler reads the three LOGIN_FAILURE_* settings above.
-AXES_HANDLER = "cms.accounts.lockout.LockoutHandler"
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "cms.accounts.lockout.submitted_account"
-AXES_CLIENT_IP_CALLABLE = "cms.accounts.throttle.client_address"
-AXES_LOCKOUT_CALLABLE = "cms.accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.lockout.submitted_account"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
 # Password-reset mails (API and admin alike), per e-mail and per client address.
@@ -208,7 +209,7 @@ PASSWORD_RESET_WINDOW = timedelta(
 # GraphQL: grapple builds the schema from the apps' models and hooks.
 GRAPHENE = {"SCHEMA": "cms.api.schema.schema"}
 GRAPPLE = {
-    "APPS": ["knowledge", "catalog"],
+    "APPS": ["knowledge", "catalog", "downloads"],
     "EXPOSE_GRAPHIQL": False,
     "PAGE_SIZE": 20,
     "MAX_PAGE_SIZE": 100,
@@ -235,7 +236,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH_BACKEND}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_PASSWORD_RESET_ENABLED = True
-WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "cms.accounts.forms.LimitedPasswordResetForm"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "accounts.forms.LimitedPasswordResetForm"
 
 # Background tasks (django-tasks): database queue and a worker in production.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -322,9 +323,9 @@ if SEARCH_URL:
 # Knowledge base: an article not reviewed for this long is listed as "à relire".
 KNOWLEDGE_STALE_AFTER_MONTHS = env.int("KNOWLEDGE_STALE_AFTER_MONTHS", default=12)
 
-# Downloads (catalog/): patch and installer files live in private storage, never at a
-# media URL; a signed link (valid DOWNLOAD_LINK_TTL_SECONDS) is served by
-# catalog.views.download_file, or handed to the web server (DOWNLOADS_SENDFILE:
+# Downloads (downloads/): patch and installer files live in private storage, never at
+# a media URL; a signed link (valid DOWNLOAD_LINK_TTL_SECONDS) is served by
+# downloads.views.download_file, or handed to the web server (DOWNLOADS_SENDFILE:
 # "x-accel-redirect" for nginx, "x-sendfile" for Apache, empty: Django streams).
 DOWNLOADS_BUCKET_NAME = env("DOWNLOADS_BUCKET_NAME", default="")
 if DOWNLOADS_BUCKET_NAME:
@@ -340,7 +341,7 @@ if DOWNLOADS_BUCKET_NAME:
     }
 else:
     STORAGES["downloads"] = {
-        "BACKEND": "catalog.models.downloads.PrivateFileSystemStorage",
+        "BACKEND": "downloads.models.PrivateFileSystemStorage",
         "OPTIONS": {
             "location": env(
                 "DOWNLOADS_ROOT", default=str(VAR_DIR / "private-downloads")

@@ -10,10 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from catalog.groups import SUPPORT_GROUP
-from catalog.models import DownloadEvent, Subscription
-from tests.catalog.downloads_helpers import download_page
+from catalog.models import Subscription
+from downloads.groups import SUPPORT_GROUP
+from downloads.models import DownloadEvent
 from tests.catalog.factories import ProductFactory, SubscriptionFactory
+from tests.downloads.helpers import download_page
 from tests.factories import StaffFactory
 
 TODAY = timezone.localdate()

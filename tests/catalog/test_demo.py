@@ -1,10 +1,10 @@
 """The demo catalogue: each demo client sees exactly its own, and loading twice
 changes nothing."""
 
+from accounts.models import User
 from catalog import demo
 from catalog.models import Licence, Subscription, SupportContract
 from cms import demo as cms_demo
-from cms.accounts.models import User
 
 QUERY = """{ myCompany { customerNumber supportContract { level }
   subscriptions { autodeskId status } heldProducts { code } } }"""

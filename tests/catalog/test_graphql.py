@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import PortalToken
 from catalog.models import LicenceType
-from cms.accounts.models import PortalToken
 from tests.catalog.factories import (
     LicenceFactory,
     ProductFactory,

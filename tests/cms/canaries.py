@@ -33,7 +33,7 @@ from knowledge.models import (
 )
 from search.models import SearchQueryDaily, TicketArticleLink
 from tests.catalog import factories as cf
-from tests.catalog.downloads_helpers import download_page
+from tests.downloads.helpers import download_page
 from tests.knowledge import factories as kb
 
 # The callers the walk runs as. Staff reads every published canary (the walk checks

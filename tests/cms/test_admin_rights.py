@@ -22,24 +22,25 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from wagtail.admin.menu import SubmenuMenuItem, admin_menu
 
-from catalog.groups import SUPPORT_GROUP, support_setup_ensure
-from catalog.models import DownloadEvent, RenewalReminder
-from cms.accounts.models import ServiceToken
+from accounts.models import ServiceToken
+from catalog.models import RenewalReminder
+from downloads.groups import SUPPORT_GROUP, support_setup_ensure
+from downloads.models import DownloadEvent
 from knowledge.models import Author
 from search.models import SearchQueryDaily
-from tests.catalog.downloads_helpers import download_index, download_page
 from tests.catalog.factories import (
     LicenceFactory,
     ProductFactory,
     SubscriptionFactory,
     SupportContractFactory,
 )
+from tests.downloads.helpers import download_index, download_page
 from tests.factories import StaffFactory, UserFactory
 from tests.knowledge import factories as kb
 
 SUPERUSER, SUPPORT, EDITOR = "superuser", "support", "editor"
-PROJECT_PACKAGES = {"catalog", "cms", "knowledge", "search"}
-PROJECT_APPS = {"accounts", "catalog", "knowledge", "kbsearch"}
+PROJECT_PACKAGES = {"accounts", "catalog", "cms", "downloads", "knowledge", "search"}
+PROJECT_APPS = {"accounts", "catalog", "downloads", "knowledge", "kbsearch"}
 DENIED_MESSAGE = "Désolé, vous n'avez pas les autorisations pour accéder à cette zone."
 
 
@@ -352,7 +353,9 @@ def test_support_engineer_writes_and_publishes_download_pages_not_articles(
         client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).status_code
         == 200
     )
-    add = reverse("wagtailadmin_pages:add", args=["catalog", "downloadpage", index.pk])
+    add = reverse(
+        "wagtailadmin_pages:add", args=["downloads", "downloadpage", index.pk]
+    )
     assert client.get(add).status_code == 200
     assert page.permissions_for_user(support).can_publish()
     assert not article.permissions_for_user(support).can_edit()

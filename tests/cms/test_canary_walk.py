@@ -40,7 +40,7 @@ from django.core.cache import cache
 from django.db import transaction
 from graphql import build_client_schema, get_introspection_query, is_interface_type
 
-from cms.accounts.models import PortalToken, ServiceToken
+from accounts.models import PortalToken, ServiceToken
 from tests.cms.canaries import CALLERS, Canary, Garden, plant_garden
 from tests.cms.schema_walk import (
     ArgumentPolicy,

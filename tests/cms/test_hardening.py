@@ -91,7 +91,7 @@ def test_syntax_error_says_where(gql, db):
 
 
 def test_unexpected_error_is_masked_and_logged(gql, db, monkeypatch, caplog):
-    from cms.accounts import graphql as accounts_graphql
+    from accounts import graphql as accounts_graphql
 
     def boom(root, info):
         raise RuntimeError("secret database detail")

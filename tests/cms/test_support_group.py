@@ -7,19 +7,22 @@ from __future__ import annotations
 import importlib
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from wagtail.models import GroupPagePermission, Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
+from accounts.models import User
 from catalog import demo as catalog_demo
-from catalog.groups import SUPPORT_GROUP
-from catalog.models import DownloadIndexPage
 from cms import demo as cms_demo
-from cms.accounts.models import User
-from tests.catalog.downloads_helpers import download_index
+from downloads import demo as downloads_demo
+from downloads.groups import SUPPORT_GROUP
+from downloads.models import DownloadIndexPage
+from tests.downloads.helpers import download_index
 from tests.factories import StaffFactory
 
+group_migration_key = ("catalog", "0004_support_group")
 group_migration = importlib.import_module("catalog.migrations.0004_support_group")
 
 
@@ -37,14 +40,14 @@ def test_support_group_maintains_the_catalogue_and_reads_the_audit(db):
         "catalog.delete_licence",
         "catalog.change_product",
         "catalog.change_supportcontract",
-        "catalog.view_downloadevent",
+        "downloads.view_downloadevent",
         "catalog.view_renewalreminder",
         "accounts.change_company",
         "kbsearch.view_searchquerydaily",
     } <= granted
     assert not granted & {
-        "catalog.change_downloadevent",
-        "catalog.delete_downloadevent",
+        "downloads.change_downloadevent",
+        "downloads.delete_downloadevent",
         "catalog.delete_renewalreminder",
         "accounts.add_company",
         "accounts.delete_company",
@@ -55,6 +58,9 @@ def test_support_group_maintains_the_catalogue_and_reads_the_audit(db):
 
 def test_group_migration_reverses_and_grants_an_existing_download_index(db):
     index = download_index()
+    # The models as that migration knows them (the download pages were the
+    # catalog's then).
+    apps = MigrationLoader(connection).project_state(group_migration_key).apps
     group_migration.delete_support_group(apps, None)
     assert not Group.objects.filter(name=SUPPORT_GROUP).exists()
 
@@ -73,7 +79,8 @@ def test_group_migration_reverses_and_grants_an_existing_download_index(db):
 def test_demo_engineer_joins_support_and_publishes_downloads(db):
     cms_demo.load_people()
     catalog_demo.load()
-    catalog_demo.load()
+    downloads_demo.load()
+    downloads_demo.load()
 
     engineer = User.objects.get(email="engineer@aplicit.example")
     assert {g.name for g in engineer.groups.all()} == {"Editors", SUPPORT_GROUP}
@@ -91,7 +98,7 @@ def test_download_index_created_in_the_admin_opens_to_support(client):
     root = Page.get_first_root_node()
 
     response = client.post(
-        f"/admin/pages/add/catalog/downloadindexpage/{root.pk}/",
+        f"/admin/pages/add/downloads/downloadindexpage/{root.pk}/",
         nested_form_data(
             {
                 "title": "Téléchargements",

@@ -24,4 +24,4 @@ def test_page_rules_are_registered_when_django_starts():
     assert result.returncode == 0, result.stderr
     rules = result.stdout.strip()
     assert "knowledge.selectors" in rules
-    assert "catalog.downloads" in rules
+    assert "downloads.selectors" in rules

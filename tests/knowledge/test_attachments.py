@@ -7,7 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 
-from cms.accounts.models import PortalToken
+from accounts.models import PortalToken
 from knowledge.models import Audience
 from tests.knowledge import factories as kb
 

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from modelsearch.backends.opensearch2 import OpenSearch2Mapping
 from wagtail.models import Page
 
+from accounts.models import Company
 from catalog.models import Product
-from cms.accounts.models import Company
 from knowledge.models import ArticlePage, Category
 from search.backends import IndexMapping
 from tests.catalog.factories import ProductFactory

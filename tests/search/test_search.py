@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from cms.accounts.models import ServiceToken
+from accounts.models import ServiceToken
 from knowledge.models import Audience
 from search.models import SearchQueryDaily, TicketArticleLink
 from tests.knowledge import factories as kb

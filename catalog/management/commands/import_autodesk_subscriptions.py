@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import Company, User
 from catalog import services
-from cms.accounts.models import Company, User
 
 
 class Command(BaseCommand):
