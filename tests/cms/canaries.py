@@ -23,7 +23,7 @@ from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection, Page, PageViewRestriction, Site
 
-from catalog.models import DownloadEvent, DownloadIndexPage, DownloadPage
+from downloads.models import DownloadEvent, DownloadIndexPage, DownloadPage
 from knowledge.models import (
     ArticleFeedback,
     ArticlePage,
