@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import JsonResponse
+from django.http import HttpResponse
 from django.utils import timezone
+
+from cms.api.errors import error_response
 
 from .models import PortalToken, ServiceToken, _hash_token
 
@@ -20,17 +22,9 @@ def _touch(token) -> None:
         type(token).objects.filter(pk=token.pk).update(last_used_at=now)
 
 
-def _unauthorized() -> JsonResponse:
-    response = JsonResponse(
-        {
-            "errors": [
-                {
-                    "message": "Jeton d'accès invalide, expiré ou révoqué.",
-                    "extensions": {"code": "UNAUTHENTICATED"},
-                }
-            ]
-        },
-        status=401,
+def _unauthorized(request) -> HttpResponse:
+    response = error_response(
+        request, "Jeton d'accès invalide, expiré ou révoqué.", "UNAUTHENTICATED", 401
     )
     response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
     return response
@@ -52,7 +46,7 @@ class BearerTokenMiddleware:
             scheme, _, raw = header.partition(" ")
             if scheme.lower() == "bearer":
                 if not self._authenticate(request, raw.strip()):
-                    return _unauthorized()
+                    return _unauthorized(request)
         return self.get_response(request)
 
     def _authenticate(self, request, raw: str) -> bool:

@@ -47,7 +47,12 @@ class DownloadLink:
 
 
 class LinkRefused(Exception):
-    """A link that may not be served; the message is for the person."""
+    """A link that may not be served; the message is for the person, the code one
+    of the API's (:data:`cms.api.errors.CODES`)."""
+
+    def __init__(self, message: str, code: str = "FORBIDDEN", status: int = 403):
+        super().__init__(message)
+        self.code, self.status = code, status
 
 
 def download_link_create(*, caller: Caller, file: DownloadFile) -> DownloadLink:
@@ -101,7 +106,9 @@ def download_link_resolve(*, token: str, caller: Caller) -> tuple[DownloadFile, 
         holder = Caller.of_user(person)
     file = download_file_for(caller=holder, file_id=payload.get("f"))
     if file is None:
-        raise LinkRefused("Ce fichier n'est plus disponible.")
+        raise LinkRefused(
+            "Ce fichier n'est plus disponible.", code="NOT_FOUND", status=404
+        )
     allowed, reason = download_entitlement_for(holder, file)
     if not allowed:
         raise LinkRefused(f"Vous n'avez plus accès à ce fichier. {reason}")

@@ -9,13 +9,13 @@ from django.conf import settings
 from django.http import (
     HttpRequest,
     HttpResponse,
-    JsonResponse,
     StreamingHttpResponse,
 )
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from cms.access import caller_of
+from cms.api.errors import error_response
 
 from . import services
 
@@ -68,8 +68,11 @@ def _stream(handle, start: int, length: int):
         handle.close()
 
 
-def _refused(message: str, status: int = 403) -> HttpResponse:
-    response = JsonResponse({"error": message}, status=status)
+def _refused(
+    request: HttpRequest, message: str, code: str = "FORBIDDEN", status: int = 403
+) -> HttpResponse:
+    """A refusal in the API's error shape ({"errors": [{message, extensions.code}]})."""
+    response = error_response(request, message, code, status)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -95,7 +98,7 @@ def download_file(request: HttpRequest, token: str) -> HttpResponse:
             token=token, caller=caller_of(request)
         )
     except services.LinkRefused as exc:
-        return _refused(str(exc))
+        return _refused(request, str(exc), exc.code, exc.status)
     storage = file.file.storage
     name = file.file.name
     size = file.size if file.size else storage.size(name)
@@ -103,7 +106,9 @@ def download_file(request: HttpRequest, token: str) -> HttpResponse:
     try:
         span = parse_range(range_header, size)
     except RangeNotSatisfiable:
-        response = _refused("Plage demandée hors du fichier.", status=416)
+        response = _refused(
+            request, "Plage demandée hors du fichier.", "BAD_REQUEST", status=416
+        )
         response["Content-Range"] = f"bytes */{size}"
         return response
     start, end = span if span else (0, size - 1)

@@ -292,7 +292,7 @@ def test_expired_link_is_refused(gql, world, member_a):
     with mock.patch("django.core.signing.time.time", return_value=later):
         response = Client().get(url)
     assert response.status_code == 403
-    assert "expiré" in response.json()["error"]
+    assert "expiré" in response.json()["errors"][0]["message"]
 
 
 def test_link_ttl_is_a_setting(gql, world, member_a, settings):
@@ -308,7 +308,10 @@ def test_altered_link_is_refused(gql, world, member_a):
     forged = token.replace(token[3], "A" if token[3] != "A" else "B", 1)
     response = Client().get(url.replace(token, forged))
     assert response.status_code == 403
-    assert response.json()["error"] == "Ce lien de téléchargement n'est pas valide."
+    assert (
+        response.json()["errors"][0]["message"]
+        == "Ce lien de téléchargement n'est pas valide."
+    )
     assert not DownloadEvent.objects.exists()
 
 
@@ -318,7 +321,7 @@ def test_someone_elses_link_is_refused(gql, world, member_a, admin_a):
     other.force_login(admin_a)
     response = other.get(url)
     assert response.status_code == 403
-    assert "autre personne" in response.json()["error"]
+    assert "autre personne" in response.json()["errors"][0]["message"]
 
 
 def test_link_refused_once_the_subscription_has_ended(gql, world, member_a):
@@ -326,7 +329,7 @@ def test_link_refused_once_the_subscription_has_ended(gql, world, member_a):
     member_a.company.subscriptions.update(end_date=TODAY - datetime.timedelta(1))
     response = Client().get(url)
     assert response.status_code == 403
-    assert "Abonnement terminé le" in response.json()["error"]
+    assert "Abonnement terminé le" in response.json()["errors"][0]["message"]
 
 
 # --- Ranges and hand-off -------------------------------------------------------------
