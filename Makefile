@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo serve lint format worker search-engine search-engine-stop postgres bench clean
+.PHONY: schema run test install migrate demo serve lint format worker search-engine search-engine-stop postgres bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,3 +63,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .import_linter_cache
+
+## make schema: write the served GraphQL schema to schema.graphql (commit it)
+schema: install
+	$(MANAGE) graphql_schema --schema cms.api.schema.schema --out schema.graphql
