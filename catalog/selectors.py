@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Company
 from cms.access import Caller
+from cms.api.errors import ApiError, object_id
 
 from . import sla
 from .models import (
@@ -37,10 +38,8 @@ def company_for_staff(*, caller: Caller, company_id) -> Company | None:
     """Any company, for staff; None for everyone else (as for an unknown id)."""
     if not caller.is_staff:
         return None
-    try:
-        return Company.objects.filter(pk=int(company_id)).first()
-    except (TypeError, ValueError, OverflowError):
-        return None
+    pk = object_id(company_id)
+    return None if pk is None else Company.objects.filter(pk=pk).first()
 
 
 # --- Subscriptions and licences --------------------------------------------------
@@ -313,6 +312,10 @@ class SlaDeadline:
         return "contract" if self.contract else "charter"
 
 
+# Tickets are opened in this century; business-hour arithmetic needs real dates.
+SLA_YEARS = (2000, 2100)
+
+
 def sla_deadline_for(
     *,
     caller: Caller,
@@ -333,6 +336,11 @@ def sla_deadline_for(
             return None
         company_id = company.pk
     opened_at = opened_at or timezone.now()
+    if not SLA_YEARS[0] <= opened_at.year <= SLA_YEARS[1]:
+        raise ApiError(
+            f"« openedAt » doit être entre {SLA_YEARS[0]} et {SLA_YEARS[1]}.",
+            field="openedAt",
+        )
     contract = support_contract_for(
         caller=caller,
         company_id=company_id,

@@ -15,7 +15,7 @@ from grapple.registry import registry
 
 from cms.access import caller_of
 from cms.api.errors import ApiError, NotFound
-from cms.api.pagination import page_bounds, page_of, paginated_type
+from cms.api.pagination import page_arguments, page_bounds, page_of, paginated_type
 
 from . import selectors, services
 from .models import DownloadFile, DownloadKind, DownloadPage
@@ -73,8 +73,7 @@ def resolve_company_downloads(company, info, page=1, per_page=50):
 company_downloads_field = graphene.Field(
     graphene.List(graphene.NonNull(DownloadHistoryEntry)),
     required=True,
-    page=graphene.Int(default_value=1),
-    per_page=graphene.Int(default_value=50),
+    **page_arguments(per_page=50),
     description="Files downloaded, newest first: everyone's for company admins "
     "and staff, one's own for members.",
     resolver=resolve_company_downloads,
@@ -88,8 +87,7 @@ class DownloadQuery(graphene.ObjectType):
         product=graphene.String(description="Product code."),
         version=graphene.String(description="A release (« 2026 ») or a build."),
         kind=graphene.Argument(DownloadKindEnum),
-        page=graphene.Int(default_value=1),
-        per_page=graphene.Int(default_value=20),
+        **page_arguments(per_page=20),
         description="Download pages the caller may read, newest first; each file "
         "says whether the caller may download it, and if not why.",
     )

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from catalog.models import Product, ProductRelease
 from catalog.selectors import Entitlement, Holdings
 from cms.access import Caller, caller_of
+from cms.api.errors import object_id
 from cms.api.pagination import page_bounds
 from cms.visibility import register_page_rule, visible_pages
 from knowledge.selectors import articles_visible_to
@@ -204,9 +205,8 @@ def download_entitlement_for(
 def download_file_for(*, caller: Caller, file_id) -> DownloadFile | None:
     """A file of a download page ``caller`` may read (whether they may download it is
     :func:`download_entitlement_for`'s answer)."""
-    try:
-        file_id = int(file_id)
-    except (TypeError, ValueError, OverflowError):
+    file_id = object_id(file_id)
+    if file_id is None:
         return None
     return (
         # Checked for this file's page (EXISTS on its key), not "IN (every visible

@@ -6,8 +6,8 @@ import graphene
 from grapple.registry import registry
 
 from cms.access import caller_of
-from cms.api.errors import ApiError, NotFound
-from cms.api.pagination import page_bounds, page_of, paginated_type
+from cms.api.errors import ApiError, NotFound, object_id
+from cms.api.pagination import page_arguments, page_bounds, page_of, paginated_type
 from cms.api.selection import selected_fields
 
 from . import selectors, services
@@ -76,8 +76,7 @@ class KnowledgeQuery(graphene.ObjectType):
     articles = graphene.Field(
         ArticleList,
         required=True,
-        page=graphene.Int(default_value=1),
-        per_page=graphene.Int(default_value=20),
+        **page_arguments(per_page=20),
         category=graphene.String(
             description="Category slug (includes sub-categories)."
         ),
@@ -111,10 +110,11 @@ class KnowledgeQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_article(root, info, slug=None, id=None):
-        try:
-            pk = int(id) if id is not None else None
-        except ValueError:
-            raise NotFound("Article") from None
+        pk = None
+        if id is not None:
+            pk = object_id(id)
+            if pk is None:
+                raise NotFound("Article")
         article = selectors.article_detail_for(
             caller=caller_of(info.context), slug=slug, pk=pk
         )
@@ -154,10 +154,10 @@ class RateArticle(graphene.Mutation):
             raise ApiError(
                 "Connectez-vous pour donner votre avis.", code="UNAUTHENTICATED"
             )
-        try:
-            article = selectors.article_detail_for(caller=caller, pk=int(article_id))
-        except ValueError:
-            article = None
+        pk = object_id(article_id)
+        article = (
+            None if pk is None else selectors.article_detail_for(caller=caller, pk=pk)
+        )
         if article is None:
             raise NotFound("Article")
         services.article_rate(

@@ -7,8 +7,8 @@ import graphene
 from grapple.registry import registry
 
 from cms.access import caller_of
-from cms.api.errors import ApiError
-from cms.api.pagination import page_bounds
+from cms.api.errors import ApiError, object_id
+from cms.api.pagination import page_arguments, page_bounds
 from cms.api.selection import selected_fields
 from knowledge.models import ArticlePage
 
@@ -20,10 +20,10 @@ def article_type():
 
 
 def _int_id(value, what: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ApiError(f"Identifiant {what} invalide.") from None
+    pk = object_id(value)
+    if pk is None:
+        raise ApiError(f"Identifiant {what} invalide.")
+    return pk
 
 
 class SearchItem(graphene.ObjectType):
@@ -81,8 +81,7 @@ class SearchQuery(graphene.ObjectType):
         product=graphene.String(description="Product code, e.g. 'revit'."),
         version=graphene.String(description="Product version, e.g. '2026'."),
         category=graphene.String(description="Category slug (with sub-categories)."),
-        page=graphene.Int(default_value=1),
-        per_page=graphene.Int(default_value=10),
+        **page_arguments(per_page=10),
     )
     suggest_articles = graphene.List(
         graphene.NonNull(article_type),

@@ -233,7 +233,9 @@ def _database_hits(
     if allowed == set():
         return []
     light = candidates.only("id", "title")
-    results = backend.search(query, light, operator=operator).annotate_score("score")
+    results = backend.search(_fts_safe(query), light, operator=operator).annotate_score(
+        "score"
+    )
     pages = list(results[:MAX_MATCHES])
     if allowed is None:
         allowed = set(
@@ -245,6 +247,12 @@ def _database_hits(
     pages = [page for page in pages if page.pk in allowed]
     pages.sort(key=lambda page: not _matches_any(page.title, terms))
     return [(page.pk, page.score) for page in pages]
+
+
+def _fts_safe(text: str) -> str:
+    """The database backend hands words to SQLite's FTS5 as they are: a lone double
+    quote there is a syntax error, not a character to find."""
+    return " ".join(text.replace('"', " ").split()) or "_"
 
 
 def _candidates(
@@ -400,7 +408,9 @@ def article_suggestions_for(
         qs, allowed = _candidates(readable, caller)
         if allowed == set():
             return []
-        pages = list(backend.autocomplete(prefix, qs.only("id"))[:SUGGESTIONS])
+        pages = list(
+            backend.autocomplete(_fts_safe(prefix), qs.only("id"))[:SUGGESTIONS]
+        )
         return [(page.pk, None) for page in pages]
 
     return [hit.article for hit in _complete(_with_fallback(run), caller, fields)]

@@ -69,6 +69,20 @@ def user_message(exc: BaseException) -> tuple[str, str]:
     return str(exc), "BAD_USER_INPUT"
 
 
+# Identifiers are positive 64-bit integers in every database used here.
+MAX_ID = 2**63 - 1
+
+
+def object_id(value) -> int | None:
+    """``value`` as a primary key, or None when it cannot be one (not found then,
+    rather than a database overflow)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 def error(message: str, code: str, **extensions) -> dict:
     assert code in CODES, code
     return {"message": message, "extensions": {"code": code, **extensions}}

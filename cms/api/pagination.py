@@ -26,6 +26,20 @@ def page_bounds(page: int, per_page: int) -> tuple[int, int]:
     return (page - 1) * per_page, per_page
 
 
+def page_arguments(*, per_page: int = 20) -> dict:
+    """The ``page`` and ``perPage`` arguments of every list: optional, never null."""
+    import graphene
+
+    return {
+        "page": graphene.Int(required=True, default_value=1, description="From 1."),
+        "per_page": graphene.Int(
+            required=True,
+            default_value=per_page,
+            description=f"From 1 to {settings.GRAPHQL_MAX_PAGE_SIZE}.",
+        ),
+    }
+
+
 def paginated_type(name: str, item_type, description: str = ""):
     """A GraphQL object type for one page of ``item_type`` (a type or a callable
     returning one), with the total and the page arithmetic."""
