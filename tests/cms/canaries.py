@@ -482,9 +482,12 @@ def plant_garden(*, company_a, company_b, member_a, admin_a, member_b, staff) ->
         created_at=created_at,
     )
     g.literal(created_at.isoformat(), s, "creation time", EVERYONE - {"service"})
-    TicketArticleLink.objects.create(
-        ticket_ref="T-A-1", article=internal, company=company_a, internal=True
-    )
+    # Links made while these pages were served (since expired, protected): the
+    # ticketing system and staff must not be served them through a link either.
+    for target in (internal, expired, protected):
+        TicketArticleLink.objects.create(
+            ticket_ref="T-A-1", article=target, company=company_a, internal=True
+        )
     s = "feedback of company B"
     ArticleFeedback.objects.create(
         article=public,
