@@ -463,7 +463,7 @@ def test_no_read_path_gives_a_canary_to_a_caller_who_may_not_read_it(
     schema_fields = reachable_fields(walk.schema)
     unwalked = schema_fields - set.union(*(r.type_fields for r in runs))
     summary = [
-        f"{r.caller}: {r.requests} requests, "
+        f"{r.caller}: {r.requests} requests (at most {r.aliases} aliases in one), "
         f"{len(r.type_fields & schema_fields)} of {len(schema_fields)} fields, "
         f"{len(r.walked)} field paths, {r.seconds:.1f} s"
         for r in runs
