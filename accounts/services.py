@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from cms.api.errors import RateLimited, Unauthenticated
+
 from . import throttle
 from .lockout import lockout_message
 from .models import PortalToken, ServiceToken, User
@@ -37,8 +39,8 @@ def token_login(
     user = authenticate(request, username=email, password=password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
-            raise PermissionDenied(lockout_message(request))
-        raise PermissionDenied(INVALID_CREDENTIALS)
+            raise RateLimited(lockout_message(request))
+        raise Unauthenticated(INVALID_CREDENTIALS)
 
     token, raw = PortalToken.generate(
         user=user,

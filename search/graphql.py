@@ -181,6 +181,7 @@ class LinkArticleToTicket(graphene.Mutation):
             ticket_ref=ticket_ref,
             article_id=_int_id(article_id, "d'article"),
             company_id=_int_id(company_id, "société"),
+            internal=internal,
             created_by=info.context.user,
         )
         return LinkArticleToTicket(link=link)

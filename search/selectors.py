@@ -31,6 +31,7 @@ from wagtail.search.backends import get_search_backend
 from catalog.models import Product, ProductRelease
 from cms.access import Caller
 from cms.api.errors import ApiError
+from cms.visibility import published
 from knowledge.models import ArticlePage, Category
 from knowledge.selectors import (
     ArticleFilters,
@@ -507,7 +508,10 @@ def ticket_links_for(*, caller: Caller, ticket_ref: str) -> QuerySet:
         "article", "company"
     )
     if can_use_tickets(caller):
-        return links.order_by("created_at", "pk")
+        # Every link, internal ones too, to an article still served (not one
+        # that has expired or been unpublished since).
+        served = published(ArticlePage.objects.all()).values("pk")
+        return links.filter(article__in=served).order_by("created_at", "pk")
     if not caller.is_client:
         return links.none()
     return links.filter(

@@ -18,6 +18,7 @@ from wagtail.search.backends import get_search_backends
 from accounts.models import Company
 from cms.access import Caller
 from cms.api.errors import ApiError, NotFound
+from cms.visibility import published
 from knowledge.models import ArticlePage
 from knowledge.selectors import articles_visible_to
 
@@ -71,7 +72,9 @@ def ticket_article_link(
     the link is internal). An article the ticket's company may not read can only
     be an internal link, which its people never see."""
     ticket_ref = _ticket_ref(ticket_ref)
-    article = ArticlePage.objects.live().filter(pk=article_id).first()
+    # Published, whatever its audience: an expired or password-protected page is
+    # served to nobody, so no link may point at it.
+    article = published(ArticlePage.objects.all()).filter(pk=article_id).first()
     if article is None:
         raise NotFound("Article")
     company = Company.objects.filter(pk=company_id).first()

@@ -52,6 +52,18 @@ class NotFound(ApiError):
         super().__init__(f"{what} introuvable.", code="NOT_FOUND")
 
 
+class Unauthenticated(PermissionDenied):
+    """Wrong credentials, or a sign-in needed: ``UNAUTHENTICATED``."""
+
+    api_code = "UNAUTHENTICATED"
+
+
+class RateLimited(PermissionDenied):
+    """Too many attempts (sign-in lockout): ``RATE_LIMITED``."""
+
+    api_code = "RATE_LIMITED"
+
+
 # Exceptions whose message is written for the caller (services raise Django's own).
 USER_FACING = (GraphQLError, PermissionDenied, ValidationError, ObjectDoesNotExist)
 
@@ -63,9 +75,7 @@ def user_message(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, ObjectDoesNotExist):
         return "Objet introuvable.", "NOT_FOUND"
     if isinstance(exc, PermissionDenied):
-        message = str(exc) or "Accès refusé."
-        code = getattr(exc, "code", None) or "FORBIDDEN"
-        return message, code if code in CODES else "FORBIDDEN"
+        return str(exc) or "Accès refusé.", getattr(exc, "api_code", "FORBIDDEN")
     return str(exc), "BAD_USER_INPUT"
 
 

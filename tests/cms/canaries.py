@@ -41,7 +41,9 @@ from tests.knowledge import factories as kb
 CALLERS = ("anonymous", "member_a", "admin_a", "service", "staff")
 EVERYONE = frozenset(CALLERS) - {"staff"}
 NEVER_SERVED = frozenset(CALLERS)
-SIGNED_OUT = frozenset({"anonymous", "service"})  # the service token reads as nobody
+ANONYMOUS = frozenset({"anonymous"})
+# No company's own data for the service token (a signed-in caller all the same).
+SIGNED_OUT = ANONYMOUS | {"service"}
 NOBODY = frozenset()
 
 # What the readable articles say, so a search has something to find.
@@ -268,6 +270,10 @@ def plant_garden(*, company_a, company_b, member_a, admin_a, member_b, staff) ->
     g.plant(internal_image, "image of the internal article", EVERYONE)
     g.plant(internal_doc, "document of the internal article", EVERYONE)
 
+    s = "clients article"
+    for_clients = _article(g, "cli", s, ANONYMOUS, audience=Audience.CLIENTS)
+    g.plant(for_clients, s, ANONYMOUS)
+
     s = "companies article (B)"
     for_b = _article(
         g, "cmb", s, EVERYONE, audience=Audience.COMPANIES, companies=[company_b]
@@ -378,23 +384,25 @@ def plant_garden(*, company_a, company_b, member_a, admin_a, member_b, staff) ->
         g.plant(obj, f"{s}: {type(obj).__name__}", SIGNED_OUT)
 
     # --- downloads -----------------------------------------------------------------
+    # A non-public download page is for every signed-in caller (the ticketing
+    # system included); its files for the companies entitled to them.
     s = "non-public download page"
-    file_name = g.slug("npf", s, SIGNED_OUT, "file name") + ".exe"
+    file_name = g.slug("npf", s, ANONYMOUS, "file name") + ".exe"
     content = f"installateur {file_name}".encode() * 64
     private = download_page(
-        title=g.marker("npt", s, "title", SIGNED_OUT),
+        title=g.marker("npt", s, "title", ANONYMOUS),
         product=product_b,
         files=[(file_name, content)],
-        release_notes=_rich(g.marker("npn", s, "release notes", SIGNED_OUT)),
-        search_description=g.marker("npd", s, "search description", SIGNED_OUT),
+        release_notes=_rich(g.marker("npn", s, "release notes", ANONYMOUS)),
+        search_description=g.marker("npd", s, "search description", ANONYMOUS),
     )
-    private.slug = g.slug("nps", s, SIGNED_OUT)  # a marker of its own, not the title's
+    private.slug = g.slug("nps", s, ANONYMOUS)  # a marker of its own, not the title's
     private.save_revision().publish()
     private.refresh_from_db()
-    g.literal(hashlib.sha256(content).hexdigest(), s, "file sha256", SIGNED_OUT)
-    g.plant(private, s, SIGNED_OUT)
+    g.literal(hashlib.sha256(content).hexdigest(), s, "file sha256", ANONYMOUS)
+    g.plant(private, s, ANONYMOUS)
     private_file = private.files.get()
-    g.plant(private_file, f"{s}: file", SIGNED_OUT)
+    g.plant(private_file, f"{s}: file", ANONYMOUS)
 
     public_dl = download_page(
         title=f"Utilitaire {READABLE_WORD}",
@@ -458,7 +466,28 @@ def plant_garden(*, company_a, company_b, member_a, admin_a, member_b, staff) ->
     link_a = TicketArticleLink.objects.create(
         ticket_ref="T-A-1", article=public, company=company_a
     )
-    g.plant(link_a, "ticket link (A)", frozenset({"anonymous"}), ticket_ref="T-A-1")
+    g.plant(link_a, "ticket link (A)", ANONYMOUS, ticket_ref="T-A-1")
+    # Internal links of the same ticket: for staff and the ticketing system, never
+    # company A's people, even to an article they may read. Such a link shows
+    # nothing of its own but its creation time: that is its marker.
+    s = "internal link of a ticket of A"
+    created_at = datetime.datetime(
+        2001, 2, 3, 4, 5, 6, secrets.randbelow(10**6) or 1, tzinfo=datetime.UTC
+    )
+    TicketArticleLink.objects.create(
+        ticket_ref="T-A-1",
+        article=for_clients,
+        company=company_a,
+        internal=True,
+        created_at=created_at,
+    )
+    g.literal(created_at.isoformat(), s, "creation time", EVERYONE - {"service"})
+    # Links made while these pages were served (since expired, protected): the
+    # ticketing system and staff must not be served them through a link either.
+    for target in (internal, expired, protected):
+        TicketArticleLink.objects.create(
+            ticket_ref="T-A-1", article=target, company=company_a, internal=True
+        )
     s = "feedback of company B"
     ArticleFeedback.objects.create(
         article=public,

@@ -367,6 +367,14 @@ def cost(call: Call) -> Cost:
     return call.cost
 
 
+def depth(call: Call) -> int:
+    """The levels of fields ``call`` selects, itself included (fragments add none),
+    as the endpoint counts them against its depth bound."""
+    if call.node is None or not call.node.calls:
+        return 1
+    return 1 + max(depth(child) for child in call.node.calls)
+
+
 def split(call: Call, budget: Cost) -> list[Call]:
     """``call`` as several calls (same field and arguments, parts of its selection)
     that each fit ``budget``."""
@@ -458,6 +466,7 @@ class Planner:
         returns_list = is_list_type(get_nullable_type(f.type))
         base: dict[str, tuple[Value, GraphQLInputType]] = {}
         alternatives: list[tuple[str, Value, GraphQLInputType]] = []
+        flags: list[tuple[str, Value, GraphQLInputType]] = []
         for arg_name, arg in f.args.items():
             site = ArgSite(
                 parent,
@@ -490,10 +499,24 @@ class Planner:
                     for v in probes
                     if v.names_canaries_for(self.caller) or v is readable[0]
                 ]
+                flags += [(arg_name, v, arg.type) for v in probes if v.subject is None]
+        # One argument changed at a time; and an object the caller may not read
+        # with each optional value that names nothing, as a flag may be what
+        # opens it up (``internal: true`` links an article the ticket's company
+        # may not read).
+        changes = [[change] for change in alternatives]
+        changes += [
+            [change, flag]
+            for change in alternatives
+            if change[0] not in base or change[1] is not base[change[0]][0]
+            if change[1].subject and self.caller in change[1].hidden_from
+            for flag in flags
+            if flag[0] != change[0]
+        ]
         found = [base]
         seen = {self._signature(base)}
-        for arg_name, value, arg_type in alternatives:
-            args = {**base, arg_name: (value, arg_type)}
+        for change in changes:
+            args = {**base, **{name: (value, t) for name, value, t in change}}
             signature = self._signature(args)
             if signature not in seen:
                 seen.add(signature)
@@ -516,14 +539,17 @@ class Planner:
         return value.subject not in self.never_names
 
     def shallow(self, type_, depth: int = 1) -> list[Call]:
-        """What a probe selects: the type's own leaf fields; for a type that holds
-        no text of its own (a page of results, a mutation's payload), also what
-        its object fields hold, one level down."""
+        """What a probe selects: the type's own leaf fields and those of the
+        objects it points at (the article of a ticket link, the body and related
+        articles of a page); for a type that holds no text of its own (a page of
+        results, a mutation's payload), what its object fields hold, one level
+        further down."""
         calls = self.leaves(type_, own=True)
         texts = {"String", "ID", "RichText", "JSONString"}
-        if depth < 3 and not any(
+        textless = not any(
             get_named_type(self._field(type_, c).type).name in texts for c in calls
-        ):
+        )
+        if depth == 1 or (textless and depth < 3):
             for owner, name, f in self.fields_of(type_):
                 target = get_named_type(f.type)
                 if owner is None and not is_leaf_type(target):
@@ -632,24 +658,55 @@ class Planner:
         return calls
 
     def _alias(self, node: Node) -> None:
-        """Response names that cannot share a key get an alias: a field called
-        again with other arguments, or a field of another type (``value: Int!``
-        beside ``value: String!``) in a sibling fragment."""
-        shapes: dict[str, str] = {}
-        argsets: dict[str, dict[str, int]] = {}
+        """Give a call an alias where its response name would not merge with an
+        earlier call's of the same name at this level (GraphQL's "overlapping
+        fields can be merged"): a field called again with other arguments, a field
+        of another type in a sibling fragment (``text: String`` beside ``text:
+        RichText``), or sub-selections that would not merge. In a fragment the
+        alias names the type (``text_CalloutBlock``), else a position
+        (``articles_2``). Run again on a node, it keeps the aliases it gave."""
+        taken = {call.key for call in node.calls}
+        by_key: dict[str, list[Call]] = {}
         for call in node.calls:
             if call.node is not None:
                 self._alias(call.node)
-            if call.alias:
+            earlier = by_key.setdefault(call.key, [])
+            if all(self._merges(node.type_name, other, call) for other in earlier):
+                earlier.append(call)
                 continue
-            shape = self._shape(node.type_name, call)
-            if shapes.setdefault(call.field, shape) != shape:
-                call.alias = f"{call.field}_{call.type_cond}"
-                continue
-            known = argsets.setdefault(call.field, {})
-            position = known.setdefault(self._signature(call.args), len(known))
-            if position:
-                call.alias = f"{call.field}_{position}"
+            call.alias = self._free_alias(call, taken)
+            call.cost = None
+            taken.add(call.alias)
+            by_key[call.alias] = [call]
+
+    @staticmethod
+    def _free_alias(call: Call, taken: set[str]) -> str:
+        if call.type_cond and f"{call.field}_{call.type_cond}" not in taken:
+            return f"{call.field}_{call.type_cond}"
+        position = 1
+        while f"{call.field}_{position}" in taken:
+            position += 1
+        return f"{call.field}_{position}"
+
+    def _merges(self, parent: str, a: Call, b: Call) -> bool:
+        """Whether two calls of one response name merge into one field: the same
+        field, arguments and type, and sub-selections whose calls of a same name
+        merge in turn (stricter than GraphQL, which lets fields of two distinct
+        object types differ in arguments: an alias more, never an invalid query)."""
+        if a is b:
+            return True
+        if a.field != b.field or self._signature(a.args) != self._signature(b.args):
+            return False
+        if self._shape(parent, a) != self._shape(parent, b):
+            return False
+        if a.node is None or b.node is None:
+            return a.node is None and b.node is None
+        return all(
+            self._merges(a.node.type_name, x, y)
+            for x in a.node.calls
+            for y in b.node.calls
+            if x.key == y.key
+        )
 
     def _shape(self, parent: str, call: Call) -> str:
         owner = self.schema.get_type(call.type_cond or parent)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from django.utils import timezone
 
 from accounts.models import ServiceToken
-from knowledge.models import Audience
+from knowledge.models import ArticlePage, Audience
 from search.models import SearchQueryDaily, TicketArticleLink
 from tests.knowledge import factories as kb
 
@@ -35,6 +38,13 @@ LINK = """
 mutation($t: String!, $a: ID!, $c: ID!) {
   linkArticleToTicket(ticketRef: $t, articleId: $a, companyId: $c) {
     link { ticketRef }
+  }
+}
+"""
+LINK_INTERNAL = """
+mutation($t: String!, $a: ID!, $c: ID!) {
+  linkArticleToTicket(ticketRef: $t, articleId: $a, companyId: $c, internal: true) {
+    link { ticketRef internal }
   }
 }
 """
@@ -346,3 +356,34 @@ def test_health_reports_the_search_backend(client, db):
     assert body["search"]["ok"] is False
     assert body["search"]["backend"] == "opensearch2"
     assert body["status"] == "degraded"
+
+
+def test_ticketing_links_an_article_the_company_may_not_read_as_internal_only(
+    gql, db, company_a, member_a, tickets_token
+):
+    internal = kb.article("Interne", audience=Audience.INTERNAL)
+    variables = {"t": "T-7", "a": str(internal.pk), "c": str(company_a.pk)}
+    refused = gql(LINK, variables, token=tickets_token)
+    assert refused.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    linked = gql(LINK_INTERNAL, variables, token=tickets_token)
+    assert linked.errors is None, linked.errors
+    assert linked.data["linkArticleToTicket"]["link"]["internal"] is True
+    result = gql(TICKET_ARTICLES, {"t": "T-7"}, user=member_a)
+    assert result.data["ticketArticles"] == []
+
+
+def test_ticketing_cannot_link_or_read_back_an_article_no_longer_served(
+    gql, db, company_a, tickets_token
+):
+    expired = kb.article("Périmé")
+    ArticlePage.objects.filter(pk=expired.pk).update(
+        expire_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    variables = {"t": "T-8", "a": str(expired.pk), "c": str(company_a.pk)}
+    result = gql(LINK_INTERNAL, variables, token=tickets_token)
+    assert result.errors[0]["extensions"]["code"] == "NOT_FOUND"
+    TicketArticleLink.objects.create(
+        ticket_ref="T-8", article=expired, company=company_a
+    )
+    result = gql(TICKET_ARTICLES, {"t": "T-8"}, token=tickets_token)
+    assert result.data["ticketArticles"] == []
