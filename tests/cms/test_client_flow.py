@@ -20,7 +20,8 @@ from tests.factories import UserFactory
 from tests.knowledge import factories as kb
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # live_server needs real commits; serialized_rollback restores Wagtail's root page
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("private_storage"),
 ]
 
