@@ -28,6 +28,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from cms.access import caller_of
+from cms.admin_exports import SafeSpreadsheetExportMixin
 from cms.admin_permissions import ViewPermissionMenuItem
 
 from . import downloads, services
@@ -234,7 +235,7 @@ def download_file(request: HttpRequest, token: str) -> HttpResponse:
 # --- Downloads: staff report ----------------------------------------------------------
 
 
-class DownloadCountsView(ReportView):
+class DownloadCountsView(SafeSpreadsheetExportMixin, ReportView):
     """Downloads per file and per company, with CSV/XLSX export: read by whoever
     may read the download history (``catalog.view_downloadevent``)."""
 

@@ -22,6 +22,7 @@ from wagtail.signals import page_published
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms.accounts.models import Company
+from cms.admin_exports import SafeExportViewSetMixin
 
 from . import downloads, views
 from .graphql import CatalogQuery
@@ -112,7 +113,7 @@ class SubscriptionFilterSet(WagtailFilterSet):
         )
 
 
-class ProductViewSet(SnippetViewSet):
+class ProductViewSet(SafeExportViewSetMixin, SnippetViewSet):
     model = Product
     icon = "tag"
     menu_label = _("Produits")
@@ -122,7 +123,7 @@ class ProductViewSet(SnippetViewSet):
     list_export = ["name", "code", "family", "offering_name", "offering_code"]
 
 
-class SubscriptionViewSet(ModelViewSet):
+class SubscriptionViewSet(SafeExportViewSetMixin, ModelViewSet):
     name = "catalog_subscriptions"
     url_prefix = "catalog/subscriptions"
     model = Subscription
@@ -154,7 +155,7 @@ class SubscriptionViewSet(ModelViewSet):
         return Subscription.objects.select_related("company", "product")
 
 
-class LicenceViewSet(ModelViewSet):
+class LicenceViewSet(SafeExportViewSetMixin, ModelViewSet):
     name = "catalog_licences"
     url_prefix = "catalog/licences"
     model = Licence
@@ -186,7 +187,7 @@ class LicenceViewSet(ModelViewSet):
         return Licence.objects.select_related("company", "product", "subscription")
 
 
-class SupportContractViewSet(ModelViewSet):
+class SupportContractViewSet(SafeExportViewSetMixin, ModelViewSet):
     name = "catalog_support_contracts"
     url_prefix = "catalog/support-contracts"
     model = SupportContract
@@ -213,7 +214,7 @@ class SupportContractViewSet(ModelViewSet):
     export_filename = "contrats-support"
 
 
-class RenewalReminderViewSet(ModelViewSet):
+class RenewalReminderViewSet(SafeExportViewSetMixin, ModelViewSet):
     name = "catalog_renewal_reminders"
     url_prefix = "catalog/renewal-reminders"
     model = RenewalReminder
@@ -249,7 +250,7 @@ class DownloadEventFilterSet(WagtailFilterSet):
         fields = ["company", "product", "at"]
 
 
-class DownloadEventViewSet(ModelViewSet):
+class DownloadEventViewSet(SafeExportViewSetMixin, ModelViewSet):
     """The download audit (read by staff; written by the download view)."""
 
     name = "catalog_download_events"
