@@ -161,8 +161,17 @@ def _existing(ids: list[str], *, lock: bool) -> dict[str, Subscription]:
     return found
 
 
-# Progress: called with (rows read, rows in the file), data rows only.
-Progress = Callable[[int, int], None]
+# Progress: called with (stage, rows done, rows of the stage), data rows only, in
+# three stages: "check" (every row of the file), "compare" (the valid rows against
+# the catalogue), "write" (the rows created or updated).
+Progress = Callable[[str, int, int], None]
+STAGES = {"check": "Vérification", "compare": "Comparaison", "write": "Écriture"}
+PROGRESS_EVERY = 250
+
+
+def _report_progress(progress: Progress | None, stage: str, done: int, total: int):
+    if progress and (done % PROGRESS_EVERY == 0 or done == total):
+        progress(stage, done, total)
 
 
 def subscriptions_import_csv(
@@ -228,8 +237,7 @@ def subscriptions_import_csv(
     rows: list[ParsedRow] = []
     seen: dict[str, int] = {}
     for done, record in enumerate(records, start=1):
-        if progress and done % 250 == 0:
-            progress(done, report.total_rows)
+        _report_progress(progress, "check", done, report.total_rows)
         row, problems = autodesk_csv.parse_row(record, table)
         if row is None:
             report.problems += problems
@@ -247,16 +255,27 @@ def subscriptions_import_csv(
             continue
         seen[row.subscription_id] = row.line
         rows.append(row)
-    if progress:
-        progress(report.total_rows, report.total_rows)
 
     try:
         with transaction.atomic():
-            writes = _plan(rows, report, table, company=company, lock=not dry_run)
+            writes = _plan(
+                rows,
+                report,
+                table,
+                company=company,
+                lock=not dry_run,
+                progress=progress,
+            )
             report.problems.sort(key=autodesk_csv.sort_key)
             if dry_run or not report.writable:
                 return report
-            _write(*writes, user=user, filename=filename, company=company)
+            _write(
+                *writes,
+                user=user,
+                filename=filename,
+                company=company,
+                progress=progress,
+            )
             report.applied = True
     except IntegrityError as exc:
         # Another import created one of these subscriptions meanwhile.
@@ -274,13 +293,15 @@ def _plan(
     *,
     company: Company,
     lock: bool,
+    progress: Progress | None = None,
 ) -> tuple[list[Subscription], list[tuple[Subscription, list[str]]]]:
     """Match products and existing subscriptions: what to create and update."""
     products = _ProductIndex()
     existing = _existing([row.subscription_id for row in rows], lock=lock)
     to_create: list[Subscription] = []
     to_update: list[tuple[Subscription, list[str]]] = []
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        _report_progress(progress, "compare", done, len(rows))
         product = products.find(row)
         current = existing.get(row.subscription_id)
         problems = []
@@ -373,39 +394,50 @@ def _write(
     user: User | None,
     filename: str,
     company: Company,
+    progress: Progress | None = None,
 ) -> None:
+    """Create and update in batches, each subscription with its history entry."""
     now = timezone.now()
-    created = Subscription.objects.bulk_create(to_create, batch_size=BATCH)
-    for sub in created:
-        sub.created_at = sub.updated_at = now
-    if to_update:
-        for sub, _changed in to_update:
-            sub.updated_at = now
-        Subscription.objects.bulk_update(
-            [sub for sub, _ in to_update],
-            [*IMPORTED_FIELDS, "updated_at"],
-            batch_size=BATCH,
-        )
-    # The audit trail: one entry per subscription written, shown in its history.
     content_type = ContentType.objects.get_for_model(Subscription)
     products = {p.pk: p.name for p in Product.objects.only("pk", "name")}
-    batch = uuid.uuid4()
-    entries = [
-        ModelLogEntry(
+    batch_uuid = uuid.uuid4()
+    total, done = len(to_create) + len(to_update), 0
+
+    def log(sub: Subscription, extra: dict) -> ModelLogEntry:
+        # The audit trail: one entry per subscription written, shown in its history.
+        return ModelLogEntry(
             content_type=content_type,
             object_id=str(sub.pk),
             label=f"{products[sub.product_id]} — {sub.autodesk_id}",
             action=IMPORT_ACTION,
             data={"file": filename, "company": company.customer_number, **extra},
             timestamp=now,
-            uuid=batch,
+            uuid=batch_uuid,
             user=user,
             content_changed=True,
         )
-        for sub, extra in [(s, {"created": True}) for s in created]
-        + [(s, {"changed": changed}) for s, changed in to_update]
-    ]
-    ModelLogEntry.objects.bulk_create(entries, batch_size=BATCH)
+
+    for start in range(0, len(to_create), BATCH):
+        created = Subscription.objects.bulk_create(to_create[start : start + BATCH])
+        for sub in created:
+            sub.created_at = sub.updated_at = now
+        ModelLogEntry.objects.bulk_create(
+            [log(sub, {"created": True}) for sub in created]
+        )
+        done += len(created)
+        _report_progress(progress, "write", done, total)
+    for start in range(0, len(to_update), BATCH):
+        chunk = to_update[start : start + BATCH]
+        for sub, _changed in chunk:
+            sub.updated_at = now
+        Subscription.objects.bulk_update(
+            [sub for sub, _ in chunk], [*IMPORTED_FIELDS, "updated_at"]
+        )
+        ModelLogEntry.objects.bulk_create(
+            [log(sub, {"changed": changed}) for sub, changed in chunk]
+        )
+        done += len(chunk)
+        _report_progress(progress, "write", done, total)
 
 
 # --- Renewal reminders ---------------------------------------------------------

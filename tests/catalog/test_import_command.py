@@ -81,8 +81,17 @@ def test_progress_bar_counts_data_rows_and_ends_before_the_summary(
     terminal = Terminal()
     command(export(tmp_path, 600), stderr=terminal)
     bar = command.err
-    # Data rows, not the header: from 0/600 to 600/600, never 601.
-    assert "| 0/600 " in bar and "| 600/600 " in bar and "/601" not in bar
+    # Data rows, not the header: from 0/600 to 600/600, never 601; one bar per
+    # stage, each ending on its own line.
+    assert "/601" not in bar
+    finals = [line.rsplit("\r", 1)[-1] for line in bar.split("\n") if line]
+    assert [line.split(":")[0].strip() for line in finals] == [
+        "Vérification",
+        "Comparaison",
+        "Écriture",
+    ]
+    assert all("100%|##########| 600/600 " in line for line in finals)
+    assert "| 0/600 " in bar
     assert "\x1b[31m" not in bar  # Django's red error style is not applied
     assert bar.endswith("\n")  # closed: the summary has its own line
     assert command.out.startswith("Import effectué.")

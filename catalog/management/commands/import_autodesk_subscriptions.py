@@ -91,18 +91,24 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Impossible de lire {file} : {exc.strerror}") from exc
 
-        bar = None
+        bar, bar_stage = None, ""
 
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if bar is None:
+        def progress(stage: str, done: int, total: int) -> None:
+            """One bar per stage (check, compare, write), each from 0 to N/N."""
+            nonlocal bar, bar_stage
+            if stage != bar_stage:
+                if bar is not None:
+                    bar.close()
                 # The real stream: Django's self.stderr would paint the bar red.
-                bar = tqdm(
-                    total=total,
-                    unit=" lignes",
-                    desc="Vérification",
-                    file=self.stderr._out,
-                    dynamic_ncols=True,
+                bar, bar_stage = (
+                    tqdm(
+                        total=total,
+                        unit=" lignes",
+                        desc=f"{services.STAGES[stage]:<12}",
+                        file=self.stderr._out,
+                        dynamic_ncols=True,
+                    ),
+                    stage,
                 )
             bar.update(done - bar.n)
 
