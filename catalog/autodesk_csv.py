@@ -13,6 +13,7 @@ Limits (a file past them is refused, a cell past them makes its row invalid): se
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime
@@ -161,6 +162,8 @@ _DATES = [
 # bidirectional overrides that make a name read differently from what it is.
 _FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ESCAPED = re.compile("[\udc80-\udcff]")  # undecodable bytes (surrogateescape)
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+MAX_IGNORED_SHOWN = 30
 
 
 def normalise_header(text: str) -> str:
@@ -247,8 +250,10 @@ def decode(data: bytes, encoding: str = "auto") -> Decoded:
             ENCODINGS[encoding],
             ("cp1252" if encoding == "utf-8" else "utf-8"),
         )
+        # Where each line ends (\r\n, \n or an old Mac's \r, as the CSV reader counts).
+        breaks = [m.end() - 1 for m in _LINE_BREAK.finditer(text)]
         for match in _ESCAPED.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
+            line = bisect.bisect_right(breaks, match.start()) + 1
             byte = ord(match.group()) - 0xDC00
             bad_lines.setdefault(
                 line,
@@ -308,8 +313,11 @@ def read_table(text: str, bad_lines: dict[int, str] | None = None) -> Table:
     Missing columns are reported, not raised: the records are still read so that
     every other problem of the file shows in the same report."""
     bad_lines = bad_lines or {}
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(first_line))
+    first_line = _LINE_BREAK.split(text, maxsplit=1)[0]
+    # newline="": the reader sees \r\n, \n and \r as the file has them (csv docs).
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line)
+    )
     problems: list[Problem] = []
     try:
         header = next(reader)
@@ -317,12 +325,16 @@ def read_table(text: str, bad_lines: dict[int, str] | None = None) -> Table:
         header = []
     except csv.Error as exc:
         header = []
-        problems.append(Problem(1, f"en-tête illisible ({exc})"))
-    if not any(cell.strip() for cell in header):
+        problems.append(
+            Problem(None, f"en-tête illisible (ligne 1) : {_csv_error(exc)}")
+        )
+    if not problems and not any(cell.strip() for cell in header):
         problems.append(Problem(None, "Le fichier est vide : pas de ligne d'en-tête."))
     for line in range(1, reader.line_num + 1):
         if line in bad_lines:
-            problems.append(Problem(line, f"en-tête : {bad_lines[line]}"))
+            problems.append(
+                Problem(None, f"en-tête (ligne {line}) : {bad_lines[line]}")
+            )
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
     unknown = []
@@ -334,6 +346,9 @@ def read_table(text: str, bad_lines: dict[int, str] | None = None) -> Table:
         else:
             columns[name] = position
             labels[name] = raw.strip()
+    if len(unknown) > MAX_IGNORED_SHOWN:
+        hidden = len(unknown) - MAX_IGNORED_SHOWN
+        unknown[MAX_IGNORED_SHOWN:] = [f"… et {hidden} autres"]
     if header:
         for name in REQUIRED:
             if name not in columns:
@@ -396,7 +411,10 @@ def parse_date(value: str) -> datetime.date:
         try:
             date = datetime.date(year, month, day)
         except ValueError:
-            raise _Invalid(f"{value} n'existe pas") from None
+            hint = ""
+            if order == "dmy" and 1 <= day <= 12 < month <= 31:
+                hint = " (lue JJ/MM/AAAA : date américaine MM/JJ/AAAA ?)"
+            raise _Invalid(f"{value} n'existe pas{hint}") from None
         if not DATE_MIN <= date <= DATE_MAX:
             raise _Invalid(
                 f"{value} hors de la plage acceptée ({DATE_MIN.year} à {DATE_MAX.year})"

@@ -350,3 +350,50 @@ def test_dry_run_counts_created_updated_and_unchanged(company_a, products):
         "ligne 4 : 1003 — création",
     ]
     assert Subscription.objects.get(autodesk_id="1002").seats == 1
+
+
+def test_old_mac_line_endings_and_bad_bytes_keep_their_line_numbers(
+    company_a, products
+):
+    data = (
+        SHORT.replace("\n", "\r").encode()
+        + b"5001;AutoCAD;1;2026-01-01;2026-12-31;Ok\r"
+        + b"5002;AutoCAD;1;2026-01-01;2026-12-31;\xc3\xa9quipe \xff\r"
+    )
+    report = run(company_a, data, skip_invalid=True)
+    assert [str(p) for p in report.problems] == [
+        "ligne 3 : octet 0xFF illisible en UTF-8 (le fichier est peut-être en "
+        "Windows-1252)"
+    ]
+    assert report.created == ["5001"]
+
+
+def test_american_date_gets_a_hint(company_a, products):
+    text = SHORT + "5001;AutoCAD;1;04/30/2026;2026-12-31;\n"
+    assert problems_of(company_a, text) == [
+        "ligne 2, colonne « Start Date » : 04/30/2026 n'existe pas "
+        "(lue JJ/MM/AAAA : date américaine MM/JJ/AAAA ?)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "Le fichier est vide : pas de ligne d'en-tête."),
+        (b"\xef\xbb\xbf\n\n", "Le fichier est vide : pas de ligne d'en-tête."),
+        (
+            '"' + "x" * 200_000 + '"\n1;2\n',
+            "en-tête illisible (ligne 1) : une cellule dépasse 131 072 caractères",
+        ),
+        (
+            b"Subscription \x81;Seats\n",  # undefined in Windows-1252
+            "en-tête (ligne 1) : octet 0x81 illisible en Windows-1252",
+        ),
+    ],
+)
+def test_empty_or_unreadable_header_is_a_file_problem(
+    company_a, products, data, problem
+):
+    report = run(company_a, data, skip_invalid=True)
+    assert str(report.file_problems[0]).startswith(problem)
+    assert not report.applied
