@@ -342,10 +342,10 @@ def read_table(text: str, bad_lines: dict[int, str] | None = None) -> Table:
         name = _LOOKUP.get(normalise_header(raw))
         if name is None or name in columns:
             if raw.strip():
-                unknown.append(raw.strip()[:80])
+                unknown.append(_shown_header(raw))
         else:
             columns[name] = position
-            labels[name] = raw.strip()
+            labels[name] = _shown_header(raw)
     if len(unknown) > MAX_IGNORED_SHOWN:
         hidden = len(unknown) - MAX_IGNORED_SHOWN
         unknown[MAX_IGNORED_SHOWN:] = [f"… et {hidden} autres"]
@@ -377,6 +377,11 @@ def read_table(text: str, bad_lines: dict[int, str] | None = None) -> Table:
             start = reader.line_num + 1
 
     return Table(columns, labels, unknown, problems, records())
+
+
+def _shown_header(raw: str) -> str:
+    """A header as reports show it: no control character reaches a terminal."""
+    return _FORBIDDEN.sub("\ufffd", raw.strip())[:80]
 
 
 def _missing(*names: str) -> Problem:

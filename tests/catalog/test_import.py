@@ -397,3 +397,11 @@ def test_empty_or_unreadable_header_is_a_file_problem(
     report = run(company_a, data, skip_invalid=True)
     assert str(report.file_problems[0]).startswith(problem)
     assert not report.applied
+
+
+def test_headers_are_echoed_without_control_characters(company_a, products):
+    text = (
+        "Subscription ID;Offering Name;Seats;Start Date;End Date;\x1b[2JX\n"
+        "5001;AutoCAD;1;2026-01-01;2026-12-31;\n"
+    )
+    assert run(company_a, text).ignored_columns == ["\ufffd[2JX"]
