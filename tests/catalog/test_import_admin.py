@@ -47,7 +47,18 @@ def test_form_lists_every_problem_with_line_and_column(admin_client, company_a):
     assert "ligne 2, colonne « End Date » : 2027-02-31 n'existe pas" in html
     assert "ligne 3, colonne « Offering Name » : offre inconnue « Inconnu »" in html
     assert "2 lignes refusées" in html
+    assert "corrigez le fichier, ou cochez « importer les lignes valides »" in html
     assert not Subscription.objects.exists()
+    partial = post(
+        admin_client,
+        company_a,
+        HEADER + "3;AutoCAD;1;2026-01-01;2026-12-31\n4;AutoCAD;0;2026-01-01;;\n",
+        skip_invalid=True,
+    )
+    assert "Import partiel : les lignes valides sont enregistrées" in partial
+    assert "ces lignes n'ont pas été importées" in partial
+    assert "ligne 3, colonne « End Date » : vide (valeur obligatoire)" in partial
+    assert list(Subscription.objects.values_list("autodesk_id", flat=True)) == ["3"]
 
 
 def test_form_dry_run_says_what_would_change(admin_client, company_a):
