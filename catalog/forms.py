@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+from .autodesk_csv import ENCODINGS, MAX_FILE_BYTES
 
 
 class SubscriptionImportForm(forms.Form):
@@ -15,6 +15,13 @@ class SubscriptionImportForm(forms.Form):
     file = forms.FileField(
         label=_("Export Autodesk Account (CSV)"),
         help_text=_("Séparateur , ou ; — UTF-8 (avec ou sans BOM) ou Windows-1252."),
+    )
+    encoding = forms.TypedChoiceField(
+        label=_("Encodage"),
+        choices=list(ENCODINGS.items()),
+        initial="auto",
+        required=False,
+        empty_value="auto",
     )
     dry_run = forms.BooleanField(
         label=_("Simulation (n'enregistre rien)"), required=False, initial=True
@@ -26,6 +33,9 @@ class SubscriptionImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("Fichier trop volumineux (20 Mo au plus)."))
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("Fichier trop volumineux (%(mb)d Mo au plus) : découpez-le.")
+                % {"mb": MAX_FILE_BYTES // 1024 // 1024}
+            )
         return upload

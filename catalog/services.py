@@ -21,7 +21,7 @@ from wagtail.models import ModelLogEntry
 from accounts.models import Company, User
 
 from . import autodesk_csv
-from .autodesk_csv import ParsedRow, RowError
+from .autodesk_csv import ParsedRow, Problem
 from .models import EXPIRING_SOON_DAYS, Product, RenewalReminder, Subscription
 
 logger = logging.getLogger(__name__)
@@ -44,22 +44,90 @@ IMPORTED_FIELDS = (
 BATCH = 500
 
 
+class RowAction:
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+ACTION_LABELS = {
+    RowAction.CREATED: "création",
+    RowAction.UPDATED: "mise à jour",
+    RowAction.UNCHANGED: "inchangé",
+}
+
+
+@dataclass
+class RowOutcome:
+    """What the import does (or would do) with one valid row."""
+
+    line: int
+    subscription_id: str
+    action: str
+    changes: list[tuple[str, object, object]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = f"ligne {self.line} : {self.subscription_id} — "
+        text += ACTION_LABELS[self.action]
+        if self.changes:
+            text += (
+                " ("
+                + ", ".join(
+                    f"{_field_label(name)} : {_shown(old)} → {_shown(new)}"
+                    for name, old, new in self.changes
+                )
+                + ")"
+            )
+        return text
+
+
 @dataclass
 class ImportReport:
-    """What an import did, or would do (dry run), and the rows it refused."""
+    """What an import did, or would do (dry run), and every problem of the file."""
 
     total_rows: int = 0
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # advice, e.g. another encoding
     ignored_columns: list[str] = field(default_factory=list)
+    encoding: str = ""
     dry_run: bool = False
+    skip_invalid: bool = False
     applied: bool = False
+
+    def _ids(self, action: str) -> list[str]:
+        return [o.subscription_id for o in self.outcomes if o.action == action]
+
+    @property
+    def created(self) -> list[str]:
+        return self._ids(RowAction.CREATED)
+
+    @property
+    def updated(self) -> list[str]:
+        return self._ids(RowAction.UPDATED)
+
+    @property
+    def unchanged(self) -> list[str]:
+        return self._ids(RowAction.UNCHANGED)
+
+    @property
+    def file_problems(self) -> list[Problem]:
+        return [p for p in self.problems if p.line is None]
+
+    @property
+    def invalid_rows(self) -> int:
+        """Records refused (a record with three bad cells counts once)."""
+        return len({p.line for p in self.problems if p.line is not None})
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.problems
+
+    @property
+    def writable(self) -> bool:
+        """Whether the valid rows can (or could, for a dry run) be written: nothing
+        wrong, or only row problems and ``skip_invalid``."""
+        return self.ok or (self.skip_invalid and not self.file_problems)
 
 
 class _ProductIndex:
@@ -81,13 +149,29 @@ class _ProductIndex:
         return self.by_name.get(row.offering_name.casefold())
 
 
-def _existing(ids: list[str]) -> dict[str, Subscription]:
+def _existing(ids: list[str], *, lock: bool) -> dict[str, Subscription]:
     found: dict[str, Subscription] = {}
+    queryset = (
+        Subscription.objects.select_for_update() if lock else Subscription.objects
+    )
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        for sub in Subscription.objects.filter(autodesk_id__in=chunk):
+        for sub in queryset.filter(autodesk_id__in=chunk):
             found[sub.autodesk_id] = sub
     return found
+
+
+# Progress: called with (stage, rows done, rows of the stage), data rows only, in
+# three stages: "check" (every row of the file), "compare" (the valid rows against
+# the catalogue), "write" (the rows created or updated).
+Progress = Callable[[str, int, int], None]
+STAGES = {"check": "Vérification", "compare": "Comparaison", "write": "Écriture"}
+PROGRESS_EVERY = 250
+
+
+def _report_progress(progress: Progress | None, stage: str, done: int, total: int):
+    if progress and (done % PROGRESS_EVERY == 0 or done == total):
+        progress(stage, done, total)
 
 
 def subscriptions_import_csv(
@@ -98,94 +182,192 @@ def subscriptions_import_csv(
     filename: str = "",
     dry_run: bool = False,
     skip_invalid: bool = False,
-    progress: Callable[[int], None] | None = None,
+    encoding: str = "auto",
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Upsert a company's subscriptions from an Autodesk Account export.
 
-    Every row is validated first. If any row is invalid nothing is written, unless
-    ``skip_invalid`` (then the valid rows are written and the others reported). A
-    ``dry_run`` writes nothing and reports what would change. Raises
-    ``ValidationError`` if the file as a whole is unreadable. ``progress`` is called
-    with the number of rows read so far.
+    Every problem of the file (columns, bytes, cells, unknown products, another
+    company's subscriptions) is reported at once, never raised. If there is any,
+    nothing is written, unless ``skip_invalid`` (then the valid rows are written and
+    the others reported; a problem of the file as a whole still writes nothing). A
+    ``dry_run`` writes nothing and says what would be created, updated and left
+    unchanged. Reading, comparing and writing happen in one transaction, the
+    existing rows locked: all or nothing.
     """
-    try:
-        table = autodesk_csv.read_table(autodesk_csv.decode(data))
-    except autodesk_csv.FileError as exc:
-        raise ValidationError(str(exc)) from exc
-    report = ImportReport(dry_run=dry_run, ignored_columns=table.ignored_columns)
+    report = ImportReport(dry_run=dry_run, skip_invalid=skip_invalid)
+    if len(data) > autodesk_csv.MAX_FILE_BYTES:
+        report.problems.append(
+            Problem(
+                None,
+                f"Fichier trop volumineux : {len(data) / 1024 / 1024:.1f} Mo "
+                f"({autodesk_csv.MAX_FILE_BYTES // 1024 // 1024} Mo au plus). "
+                "Découpez-le.",
+            )
+        )
+        return report
+    decoded = autodesk_csv.decode(data, encoding)
+    report.encoding = decoded.encoding
+    table = autodesk_csv.read_table(decoded.text, decoded.bad_lines)
+    report.ignored_columns = table.ignored_columns
+    report.problems += table.problems
+    if decoded.bad_lines:
+        other = "cp1252" if decoded.encoding == "utf-8" else "utf-8"
+        report.notes.append(
+            f"{len(decoded.bad_lines)} ligne(s) illisible(s) en "
+            f"{autodesk_csv.ENCODINGS[decoded.encoding]} : si le fichier est en "
+            f"{autodesk_csv.ENCODINGS[other]}, choisissez cet encodage "
+            f"(--encoding {other} ou « Encodage » dans le formulaire)."
+        )
+
+    records = []
+    for record in table.records:
+        if len(records) == autodesk_csv.MAX_ROWS:
+            report.problems.append(
+                Problem(
+                    None,
+                    f"Plus de {autodesk_csv.thousands(autodesk_csv.MAX_ROWS)} lignes "
+                    "de données : découpez le fichier.",
+                )
+            )
+            return report
+        records.append(record)
+    report.total_rows = len(records)
 
     rows: list[ParsedRow] = []
     seen: dict[str, int] = {}
-    for line, cells in table.records:
-        report.total_rows += 1
-        if progress and report.total_rows % 1000 == 0:
-            progress(report.total_rows)
-        try:
-            row = autodesk_csv.parse_row(line, cells, table.columns)
-        except ValidationError as exc:
-            sub_id = _cell(cells, table.columns.get("subscription_id"))
-            report.errors.append(RowError(line, exc.messages, sub_id))
+    for done, record in enumerate(records, start=1):
+        _report_progress(progress, "check", done, report.total_rows)
+        row, problems = autodesk_csv.parse_row(record, table)
+        if row is None:
+            report.problems += problems
             continue
         if row.subscription_id in seen:
-            report.errors.append(
-                RowError(
-                    line,
-                    [f"subscription_id déjà présent ligne {seen[row.subscription_id]}"],
+            report.problems.append(
+                table.problem(
+                    row.line,
+                    "subscription_id",
+                    f"{row.subscription_id} déjà présent ligne "
+                    f"{seen[row.subscription_id]}",
                     row.subscription_id,
                 )
             )
             continue
-        seen[row.subscription_id] = line
+        seen[row.subscription_id] = row.line
         rows.append(row)
-    if progress:
-        progress(report.total_rows)
 
+    try:
+        with transaction.atomic():
+            writes = _plan(
+                rows,
+                report,
+                table,
+                company=company,
+                lock=not dry_run,
+                progress=progress,
+            )
+            report.problems.sort(key=autodesk_csv.sort_key)
+            if dry_run or not report.writable:
+                return report
+            _write(
+                *writes,
+                user=user,
+                filename=filename,
+                company=company,
+                progress=progress,
+            )
+            report.applied = True
+    except IntegrityError as exc:
+        # Another import created one of these subscriptions meanwhile.
+        raise ValidationError(
+            "Un autre import a modifié ces abonnements pendant celui-ci : rien n'a "
+            "été enregistré, relancez l'import."
+        ) from exc
+    return report
+
+
+def _plan(
+    rows: list[ParsedRow],
+    report: ImportReport,
+    table: autodesk_csv.Table,
+    *,
+    company: Company,
+    lock: bool,
+    progress: Progress | None = None,
+) -> tuple[list[Subscription], list[tuple[Subscription, list[str]]]]:
+    """Match products and existing subscriptions: what to create and update."""
     products = _ProductIndex()
-    existing = _existing([row.subscription_id for row in rows])
+    existing = _existing([row.subscription_id for row in rows], lock=lock)
     to_create: list[Subscription] = []
     to_update: list[tuple[Subscription, list[str]]] = []
-    for row in rows:
-        problems = []
+    for done, row in enumerate(rows, start=1):
+        _report_progress(progress, "compare", done, len(rows))
         product = products.find(row)
-        if product is None:
-            offering = row.offering_code or row.offering_name
-            problems.append(f"offre inconnue « {offering} » : créez le produit")
         current = existing.get(row.subscription_id)
+        problems = []
+        if product is None:
+            column = "offering_code" if row.offering_code else "offering_name"
+            offering = row.offering_code or row.offering_name
+            problems.append(
+                table.problem(
+                    row.line,
+                    column,
+                    f"offre inconnue « {offering} » : créez d'abord le produit "
+                    "(Catalogue → Produits)",
+                    row.subscription_id,
+                )
+            )
         if current is not None and current.company_id != company.pk:
             problems.append(
-                f"l'abonnement {row.subscription_id} appartient à une autre société"
+                table.problem(
+                    row.line,
+                    "subscription_id",
+                    f"l'abonnement {row.subscription_id} appartient à une autre "
+                    "société",
+                    row.subscription_id,
+                )
             )
         if problems:
-            report.errors.append(RowError(row.line, problems, row.subscription_id))
+            report.problems += problems
             continue
         values = _values(row, product)
         if current is None:
             to_create.append(
                 Subscription(company=company, autodesk_id=row.subscription_id, **values)
             )
-            report.created.append(row.subscription_id)
+            report.outcomes.append(
+                RowOutcome(row.line, row.subscription_id, RowAction.CREATED)
+            )
             continue
         changed = [f for f in IMPORTED_FIELDS if getattr(current, f) != values[f]]
-        if changed:
-            for name in changed:
-                setattr(current, name, values[name])
-            to_update.append((current, changed))
-            report.updated.append(row.subscription_id)
-        else:
-            report.unchanged.append(row.subscription_id)
+        if not changed:
+            report.outcomes.append(
+                RowOutcome(row.line, row.subscription_id, RowAction.UNCHANGED)
+            )
+            continue
+        changes = [(name, getattr(current, name), values[name]) for name in changed]
+        for name in changed:
+            setattr(current, name, values[name])
+        to_update.append((current, changed))
+        report.outcomes.append(
+            RowOutcome(row.line, row.subscription_id, RowAction.UPDATED, changes)
+        )
+    return to_create, to_update
 
-    report.errors.sort(key=lambda e: e.line)
-    if dry_run or (report.errors and not skip_invalid):
-        return report
-    _write(to_create, to_update, user=user, filename=filename, company=company)
-    report.applied = True
-    return report
+
+def _field_label(name: str) -> str:
+    attname = name.removesuffix("_id")
+    return str(Subscription._meta.get_field(attname).verbose_name)
 
 
-def _cell(cells: list[str], position: int | None) -> str:
-    if position is None or position >= len(cells):
-        return ""
-    return cells[position].strip()
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "∅"
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return str(value)
 
 
 def _values(row: ParsedRow, product: Product) -> dict:
@@ -212,39 +394,50 @@ def _write(
     user: User | None,
     filename: str,
     company: Company,
+    progress: Progress | None = None,
 ) -> None:
+    """Create and update in batches, each subscription with its history entry."""
     now = timezone.now()
-    created = Subscription.objects.bulk_create(to_create, batch_size=BATCH)
-    for sub in created:
-        sub.created_at = sub.updated_at = now
-    if to_update:
-        for sub, _changed in to_update:
-            sub.updated_at = now
-        Subscription.objects.bulk_update(
-            [sub for sub, _ in to_update],
-            [*IMPORTED_FIELDS, "updated_at"],
-            batch_size=BATCH,
-        )
-    # The audit trail: one entry per subscription written, shown in its history.
     content_type = ContentType.objects.get_for_model(Subscription)
     products = {p.pk: p.name for p in Product.objects.only("pk", "name")}
-    batch = uuid.uuid4()
-    entries = [
-        ModelLogEntry(
+    batch_uuid = uuid.uuid4()
+    total, done = len(to_create) + len(to_update), 0
+
+    def log(sub: Subscription, extra: dict) -> ModelLogEntry:
+        # The audit trail: one entry per subscription written, shown in its history.
+        return ModelLogEntry(
             content_type=content_type,
             object_id=str(sub.pk),
             label=f"{products[sub.product_id]} — {sub.autodesk_id}",
             action=IMPORT_ACTION,
             data={"file": filename, "company": company.customer_number, **extra},
             timestamp=now,
-            uuid=batch,
+            uuid=batch_uuid,
             user=user,
             content_changed=True,
         )
-        for sub, extra in [(s, {"created": True}) for s in created]
-        + [(s, {"changed": changed}) for s, changed in to_update]
-    ]
-    ModelLogEntry.objects.bulk_create(entries, batch_size=BATCH)
+
+    for start in range(0, len(to_create), BATCH):
+        created = Subscription.objects.bulk_create(to_create[start : start + BATCH])
+        for sub in created:
+            sub.created_at = sub.updated_at = now
+        ModelLogEntry.objects.bulk_create(
+            [log(sub, {"created": True}) for sub in created]
+        )
+        done += len(created)
+        _report_progress(progress, "write", done, total)
+    for start in range(0, len(to_update), BATCH):
+        chunk = to_update[start : start + BATCH]
+        for sub, _changed in chunk:
+            sub.updated_at = now
+        Subscription.objects.bulk_update(
+            [sub for sub, _ in chunk], [*IMPORTED_FIELDS, "updated_at"]
+        )
+        ModelLogEntry.objects.bulk_create(
+            [log(sub, {"changed": changed}) for sub, changed in chunk]
+        )
+        done += len(chunk)
+        _report_progress(progress, "write", done, total)
 
 
 # --- Renewal reminders ---------------------------------------------------------

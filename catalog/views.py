@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.views.generic import PermissionCheckedMixin
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -24,24 +24,26 @@ from .models import Subscription
 CATALOGUE_MENU_HOOK = "register_catalogue_menu_item"
 
 
-class SubscriptionImportView(PermissionCheckedMixin, FormView):
+class SubscriptionImportView(
+    PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
+):
     """Upserts a company's subscriptions: needs both ``catalog.add_subscription``
     and ``catalog.change_subscription`` (the mixin checks ``permission_required``,
-    then ``any_permission_required``)."""
+    then ``any_permission_required``). Shows the command's report: every problem
+    with its line and column, and what was (or would be) created and updated."""
 
     permission_policy = ModelPermissionPolicy(Subscription)
     permission_required = "add"
     any_permission_required = ["change"]
     form_class = SubscriptionImportForm
     template_name = "catalog/admin/import.html"
+    page_title = _("Importer un export Autodesk Account")
+    header_icon = "upload"
+    # A page shows this many problems and row outcomes; the command lists them all.
+    shown = 500
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            page_title=_("Importer un export Autodesk Account"),
-            header_icon="upload",
-        )
-        return context
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
@@ -54,6 +56,7 @@ class SubscriptionImportView(PermissionCheckedMixin, FormView):
                 filename=upload.name,
                 dry_run=form.cleaned_data["dry_run"],
                 skip_invalid=form.cleaned_data["skip_invalid"],
+                encoding=form.cleaned_data["encoding"],
             )
         except ValidationError as exc:
             form.add_error("file", exc)
@@ -68,11 +71,14 @@ class SubscriptionImportView(PermissionCheckedMixin, FormView):
                     "updated": len(report.updated),
                 },
             )
-        return render(
-            self.request,
-            self.template_name,
-            self.get_context_data(form=form, report=report, company=company),
+        context = self.get_context_data(form=form, report=report, company=company)
+        context.update(
+            problems=report.problems[: self.shown],
+            problems_hidden=max(0, len(report.problems) - self.shown),
+            outcomes=report.outcomes[: self.shown],
+            outcomes_hidden=max(0, len(report.outcomes) - self.shown),
         )
+        return self.render_to_response(context)
 
 
 class SubscriptionImportViewSet(ViewSet):

@@ -21,6 +21,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from accounts.models import Company
+from cms.admin_exports import SafeExportViewSetMixin
 
 from . import views
 from .graphql import CatalogQuery
@@ -82,7 +83,7 @@ class SubscriptionFilterSet(WagtailFilterSet):
         )
 
 
-class ProductViewSet(SnippetViewSet):
+class ProductViewSet(SafeExportViewSetMixin, SnippetViewSet):
     model = Product
     icon = "tag"
     menu_label = _("Produits")
@@ -92,7 +93,7 @@ class ProductViewSet(SnippetViewSet):
     list_export = ["name", "code", "family", "offering_name", "offering_code"]
 
 
-class SubscriptionViewSet(ModelViewSet):
+class SubscriptionViewSet(SafeExportViewSetMixin, ModelViewSet):
     name = "catalog_subscriptions"
     url_prefix = "catalog/subscriptions"
     model = Subscription
@@ -124,7 +125,7 @@ class SubscriptionViewSet(ModelViewSet):
         return Subscription.objects.select_related("company", "product")
 
 
-class LicenceViewSet(ModelViewSet):
+class LicenceViewSet(SafeExportViewSetMixin, ModelViewSet):
     name = "catalog_licences"
     url_prefix = "catalog/licences"
     model = Licence
@@ -156,7 +157,7 @@ class LicenceViewSet(ModelViewSet):
         return Licence.objects.select_related("company", "product", "subscription")
 
 
-class SupportContractViewSet(ModelViewSet):
+class SupportContractViewSet(SafeExportViewSetMixin, ModelViewSet):
     name = "catalog_support_contracts"
     url_prefix = "catalog/support-contracts"
     model = SupportContract
@@ -183,7 +184,7 @@ class SupportContractViewSet(ModelViewSet):
     export_filename = "contrats-support"
 
 
-class RenewalReminderViewSet(ModelViewSet):
+class RenewalReminderViewSet(SafeExportViewSetMixin, ModelViewSet):
     name = "catalog_renewal_reminders"
     url_prefix = "catalog/renewal-reminders"
     model = RenewalReminder

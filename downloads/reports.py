@@ -11,13 +11,14 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from catalog.views import CATALOGUE_MENU_HOOK
+from cms.admin_exports import SafeSpreadsheetExportMixin
 from cms.admin_permissions import ViewPermissionMenuItem
 
 from . import selectors
 from .models import DownloadEvent
 
 
-class DownloadCountsView(ReportView):
+class DownloadCountsView(SafeSpreadsheetExportMixin, ReportView):
     """Downloads per file and per company, with CSV/XLSX export: read by whoever
     may read the download history (``downloads.view_downloadevent``)."""
 

@@ -18,6 +18,7 @@ from accounts.models import Company
 from catalog.graphql import company_field_add
 from catalog.models import Product
 from catalog.views import CATALOGUE_MENU_HOOK
+from cms.admin_exports import SafeExportViewSetMixin
 
 from .graphql import DownloadMutation, DownloadQuery, company_downloads_field
 from .groups import support_setup_ensure
@@ -59,7 +60,7 @@ class DownloadEventFilterSet(WagtailFilterSet):
         fields = ["company", "product", "at"]
 
 
-class DownloadEventViewSet(ModelViewSet):
+class DownloadEventViewSet(SafeExportViewSetMixin, ModelViewSet):
     """The download audit (read by staff; written by the download view)."""
 
     name = "catalog_download_events"

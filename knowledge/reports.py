@@ -17,6 +17,7 @@ from wagtail.permissions import page_permission_policy
 
 from catalog.models import ProductRelease
 from cms.access import Caller, caller_of
+from cms.admin_exports import SafeSpreadsheetExportMixin
 
 from .models import ArticleFeedback, ArticlePage, Category, FeedbackReason
 from .selectors import articles_visible_to
@@ -64,7 +65,7 @@ def stale_articles_for(
     )
 
 
-class EditorialReportView(ReportView):
+class EditorialReportView(SafeSpreadsheetExportMixin, ReportView):
     """Editorial reports, for whoever may write pages (Wagtail's own "Aging pages"
     report asks the same); no client holds a page permission."""
 

@@ -11,6 +11,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from cms.admin_exports import SafeSpreadsheetExportMixin
+
 from .models import SearchQueryDaily
 
 DAYS = 30
@@ -20,7 +22,7 @@ def _value(key):
     return lambda row: row[key]
 
 
-class SearchQueriesReportView(ReportView):
+class SearchQueriesReportView(SafeSpreadsheetExportMixin, ReportView):
     """The last 30 days' queries, most searched first (every client's searches:
     ``kbsearch.view_searchquerydaily``)."""
 

@@ -17,12 +17,38 @@ from modelsearch.management.commands.rebuild_modelsearch_index import (
 from modelsearch.management.commands.rebuild_modelsearch_index import (
     Command as RebuildCommand,
 )
+from tqdm import tqdm
 
 
 class Command(RebuildCommand):
     @transaction.atomic  # as modelsearch's: a stable snapshot while it is read
     def queryset_chunks(self, qs, chunk_size=DEFAULT_CHUNK_SIZE):
+        self.expected = (qs.model._meta.label, qs.count())  # for the progress bar
         yield from key_range_chunks(qs, chunk_size)
+
+    def print_iter_progress(self, iterable):
+        """On a terminal, a bar per model counting objects to N/N; elsewhere
+        modelsearch's dots."""
+        if not (self.verbosity and self.stdout.isatty()):
+            yield from super().print_iter_progress(iterable)
+            return
+        bar = None
+        try:
+            for chunk in iterable:
+                if bar is None:  # the first chunk has counted the model's objects
+                    label, total = self.expected
+                    bar = tqdm(
+                        total=total,
+                        desc=label,
+                        unit=" objets",
+                        file=self.stdout._out,
+                        dynamic_ncols=True,
+                    )
+                yield chunk
+                bar.update(len(chunk))
+        finally:
+            if bar is not None:
+                bar.close()
 
 
 def key_range_chunks(qs, chunk_size=DEFAULT_CHUNK_SIZE):
