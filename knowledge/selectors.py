@@ -155,7 +155,9 @@ def article_list_for(
     ``fields``: see :func:`with_listing_relations`)."""
     if order not in ORDERINGS:
         raise ApiError(
-            f"Unknown order '{order}'. Allowed: {', '.join(sorted(ORDERINGS))}."
+            f"Tri « {order} » inconnu. Valeurs possibles : "
+            f"{', '.join(sorted(ORDERINGS))}.",
+            field="order",
         )
     qs = articles_filtered(articles_visible_to(caller), filters)
     return with_listing_relations(qs, caller=caller, fields=fields).order_by(
@@ -277,7 +279,7 @@ def article_detail_for(
 ):
     """One readable article, or None (not found and not allowed look the same)."""
     if not slug and pk is None:
-        raise ApiError("Give the article's slug or id.")
+        raise ApiError("Indiquez le slug ou l'identifiant de l'article.")
     qs = with_listing_relations(articles_visible_to(caller), caller=caller)
     if pk is not None:
         qs = qs.filter(pk=pk)
