@@ -149,7 +149,7 @@ def test_filters_order_and_pagination(gql, db):
 
 def test_order_outside_the_allowlist_is_refused(gql, db):
     result = gql('{ articles(order: "password") { total } }')
-    assert "Unknown order 'password'" in result.error_messages[0]
+    assert "Tri « password » inconnu" in result.error_messages[0]
 
 
 def test_per_page_above_the_cap_is_refused(gql, db):
