@@ -28,12 +28,24 @@ pytestmark = [
 ACCEPT = "application/graphql-response+json, application/json;q=0.9"
 
 
+_transports: list[RequestsHTTPTransport] = []
+
+
 def client(url: str, token: str | None = None) -> Client:
-    headers = {"Accept": ACCEPT}
+    headers = {"Accept": ACCEPT, "Connection": "close"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     transport = RequestsHTTPTransport(url=url, headers=headers, retries=0)
+    _transports.append(transport)
     return Client(transport=transport, fetch_schema_from_transport=False)
+
+
+@pytest.fixture(autouse=True)
+def _close_transports():
+    """No keep-alive connection left to the live server's threads after the test."""
+    yield
+    while _transports:
+        _transports.pop().close()
 
 
 def error_code(exc: TransportQueryError) -> str:
@@ -103,7 +115,7 @@ def test_a_client_signs_in_reads_searches_downloads_and_signs_out(portal):
         gql("mutation($f: ID!) { requestDownload(fileId: $f) { url sha256 size } }"),
         variable_values={"f": files[0]["id"]},
     )["requestDownload"]
-    body = requests.get(link["url"], timeout=10)
+    body = requests.get(link["url"], headers={"Connection": "close"}, timeout=10)
     assert body.status_code == 200
     assert hashlib.sha256(body.content).hexdigest() == link["sha256"]
 
@@ -118,7 +130,11 @@ def test_a_client_signs_in_reads_searches_downloads_and_signs_out(portal):
     response = requests.post(
         url,
         json={"query": "{ me { email } }"},
-        headers={"Authorization": f"Bearer {signed['token']}", "Accept": ACCEPT},
+        headers={
+            "Authorization": f"Bearer {signed['token']}",
+            "Accept": ACCEPT,
+            "Connection": "close",
+        },
         timeout=10,
     )
     assert response.status_code == 401
