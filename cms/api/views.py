@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from graphene_django.views import GraphQLView
@@ -93,7 +94,7 @@ class PortalGraphQLView(GraphQLView):
                 raise RequestError("Seuls GET et POST sont acceptés.", status=405)
             self._check_csrf(request)
             if self._shows_graphiql(request):
-                return super().dispatch(request, *args, **kwargs)
+                return render(request, "cms/graphiql.html")
             params = self._params(request)
             with answering(caller_of(request)):
                 result, has_data = self._run(request, params)

@@ -110,3 +110,24 @@ def test_unexpected_error_is_masked_and_logged(gql, db, monkeypatch, caplog):
     assert "secret" not in json.dumps(result.errors)
     assert "Traceback" not in result.response.content.decode()
     assert "secret database detail" in caplog.text
+
+
+def test_graphiql_is_served_from_the_project_in_development(db, settings):
+    """GraphiQL works offline: its page names no outside host, and its assets are
+    this project's static files."""
+    from django.contrib.staticfiles import finders
+
+    settings.GRAPHQL_GRAPHIQL = True
+    response = Client().get("/graphql/", HTTP_ACCEPT="text/html")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "http://" not in html and "https://" not in html
+    for asset in ("graphiql.min.js", "graphiql.min.css", "react.production.min.js"):
+        assert f"/static/graphiql/{asset}" in html
+        assert finders.find(f"graphiql/{asset}")
+
+
+def test_graphiql_is_off_in_production_settings(db, settings):
+    settings.GRAPHQL_GRAPHIQL = False
+    response = Client().get("/graphql/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 400  # a GET without a query, answered as JSON
