@@ -208,7 +208,7 @@ class DownloadPage(Page):
         GraphQLForeignKey("product", "catalog.Product", required=True),
         GraphQLCollection(GraphQLForeignKey, "releases", "catalog.ProductRelease"),
         GraphQLString("version", required=True),
-        GraphQLString("release_date", required=True),
+        GraphQLField("release_date", graphene.Date, required=True),
         GraphQLRichText("release_notes"),
         GraphQLBoolean("is_latest", required=True),
         GraphQLBoolean("is_public", required=True),

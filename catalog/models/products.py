@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import graphene
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from grapple.models import GraphQLBoolean, GraphQLForeignKey, GraphQLString
+from grapple.models import (
+    GraphQLBoolean,
+    GraphQLField,
+    GraphQLForeignKey,
+    GraphQLString,
+)
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -97,8 +103,8 @@ class ProductRelease(models.Model):
     graphql_fields = [
         GraphQLString("version", required=True),
         GraphQLForeignKey("product", "catalog.Product", required=True),
-        GraphQLString("release_date"),
-        GraphQLString("end_of_support"),
+        GraphQLField("release_date", graphene.Date),
+        GraphQLField("end_of_support", graphene.Date),
     ]
 
     class Meta:
