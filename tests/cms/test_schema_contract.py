@@ -29,13 +29,14 @@ def test_committed_schema_is_the_served_schema():
     committed = SDL.read_text(encoding="utf-8")
     if served.strip() == committed.strip():
         return
-    old = build_schema(committed)
+    # Both sides from SDL: graphene's scalar classes would read as changed kinds.
+    old, new = build_schema(committed), build_schema(served)
     changes = [
         f"BREAKING {c.type.name}: {c.description}"
-        for c in find_breaking_changes(old, schema.graphql_schema)
+        for c in find_breaking_changes(old, new)
     ] + [
         f"dangerous {c.type.name}: {c.description}"
-        for c in find_dangerous_changes(old, schema.graphql_schema)
+        for c in find_dangerous_changes(old, new)
     ]
     raise AssertionError(
         "The served schema differs from schema.graphql: run `make schema`, commit "
