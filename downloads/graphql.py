@@ -60,18 +60,26 @@ class DownloadHistoryEntry(graphene.ObjectType):
         return event.user.get_full_name() or event.user.email
 
 
+DownloadHistoryList = paginated_type(
+    "DownloadHistoryList", DownloadHistoryEntry, "One page of a company's downloads."
+)
+
+
 def resolve_company_downloads(company, info, page=1, per_page=50):
     offset, limit = page_bounds(page, per_page)
     history = selectors.download_history_for(
         caller=caller_of(info.context), company_id=company.pk
     )
-    return history.select_related("file__page__product").prefetch_related(
-        "file__page__releases"
-    )[offset : offset + limit]
+    items = list(
+        history.select_related("file__page__product").prefetch_related(
+            "file__page__releases"
+        )[offset : offset + limit]
+    )
+    return page_of(items, total=history.count(), page=page, per_page=per_page)
 
 
 company_downloads_field = graphene.Field(
-    graphene.List(graphene.NonNull(DownloadHistoryEntry)),
+    DownloadHistoryList,
     required=True,
     **page_arguments(per_page=50),
     description="Files downloaded, newest first: everyone's for company admins "

@@ -50,6 +50,8 @@ def paginated_type(name: str, item_type, description: str = ""):
         (graphene.ObjectType,),
         {
             "__doc__": description or f"One page of {name.removesuffix('List')}s.",
+            # The schema allowlist (cms.api.schema) knows the project's types by module.
+            "__module__": __name__,
             "items": graphene.List(graphene.NonNull(item_type), required=True),
             "total": graphene.Int(required=True),
             "page": graphene.Int(required=True),

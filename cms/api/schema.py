@@ -161,8 +161,7 @@ GRAPPLE_TYPES: dict[str, set[str] | str] = {
     "DocumentChooserBlock": "*",
 }
 
-# Generic containers the project builds with graphene's factories
-# (cms.api.pagination.paginated_type).
+# The project's own types (pages of results from cms.api.pagination included).
 PROJECT_MODULES = (
     "cms.",
     "accounts.",
@@ -171,7 +170,6 @@ PROJECT_MODULES = (
     "downloads.",
     "search.",
 )
-PROJECT_TYPES = {"ArticleList", "DownloadList"}
 
 
 class SchemaNotAllowed(ImproperlyConfigured):
@@ -179,8 +177,6 @@ class SchemaNotAllowed(ImproperlyConfigured):
 
 
 def _is_project_type(gtype) -> bool:
-    if gtype.name in PROJECT_TYPES:
-        return True
     module = getattr(getattr(gtype, "graphene_type", None), "__module__", "")
     return module.startswith(PROJECT_MODULES)
 

@@ -390,8 +390,8 @@ def test_each_download_is_recorded_once_even_when_resumed(gql, world, member_a):
     assert event.bytes_range == "bytes=0-99"
 
 
-HISTORY = """query { myCompany { downloads {
-  file { fileName } page { title } at person } } }"""
+HISTORY = """query { myCompany { downloads { total pages items {
+  file { fileName } page { title } at person } } } }"""
 
 
 def test_company_history_admins_see_everyone_members_themselves(
@@ -400,14 +400,16 @@ def test_company_history_admins_see_everyone_members_themselves(
     for person in (member_a, admin_a):
         Client().get(_link(gql, world["files"]["product"], person))
     Client().get(_link(gql, world["files"]["public"], member_b))
-    seen_by_admin = gql(HISTORY, user=admin_a).data["myCompany"]["downloads"]
+    history = gql(HISTORY, user=admin_a).data["myCompany"]["downloads"]
+    assert (history["total"], history["pages"]) == (2, 1)
+    seen_by_admin = history["items"]
     assert sorted(e["person"] for e in seen_by_admin) == sorted(
         [member_a.get_full_name(), admin_a.get_full_name()]
     )
     assert {e["page"]["title"] for e in seen_by_admin} == {"Revit correctif réseau"}
-    seen_by_member = gql(HISTORY, user=member_a).data["myCompany"]["downloads"]
+    seen_by_member = gql(HISTORY, user=member_a).data["myCompany"]["downloads"]["items"]
     assert [e["person"] for e in seen_by_member] == [member_a.get_full_name()]
-    other = gql(HISTORY, user=member_b).data["myCompany"]["downloads"]
+    other = gql(HISTORY, user=member_b).data["myCompany"]["downloads"]["items"]
     assert [e["file"]["fileName"] for e in other] == ["nettoyage.zip"]
 
 
