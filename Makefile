@@ -9,23 +9,27 @@ STAMP := $(VENV)/.installed
 .PHONY: schema run test install migrate demo serve lint format worker search-engine search-engine-stop postgres bench clean
 
 $(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
-	touch $(STAMP)
+	@start=$$(date +%s); echo "== install: Python packages into $(VENV) (first time: about a minute)"; \
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+	$(BIN)/python -m pip install --quiet --upgrade pip && \
+	$(BIN)/python -m pip install --quiet --progress-bar on -c constraints.txt -e ".[dev]" && \
+	touch $(STAMP) && echo "   installed in $$(( $$(date +%s) - start )) s"
 
 install: $(STAMP)
 
 migrate: install
-	mkdir -p var
-	$(MANAGE) migrate --noinput
+	@mkdir -p var; start=$$(date +%s); echo "== migrate"; \
+	applied=$$($(MANAGE) migrate --noinput | grep -c "Applying" || true); \
+	echo "   $$applied migrations applied in $$(( $$(date +%s) - start )) s"
 
 demo: migrate
-	$(MANAGE) load_demo_data
+	@start=$$(date +%s); echo "== demo data and search index (e-mails go to var/mail/)"; \
+	LOG_LEVEL=WARNING $(MANAGE) load_demo_data && \
+	echo "   loaded in $$(( $$(date +%s) - start )) s"
 
 ## make run: install, migrate, demo data, search index, serve on http://127.0.0.1:$(PORT)
 run: demo
-	@echo "Admin: http://127.0.0.1:$(PORT)/admin/   GraphQL: http://127.0.0.1:$(PORT)/graphql/"
+	@echo "== serve: admin http://127.0.0.1:$(PORT)/admin/   GraphQL http://127.0.0.1:$(PORT)/graphql/   health http://127.0.0.1:$(PORT)/health/"
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 ## make test: install and run the whole test suite (SQLite unless DATABASE_URL is set)
