@@ -137,6 +137,46 @@ def bounds_rule(variables: dict[str, Any] | None):
     return BoundsRule
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def nul_free_rule(variables: dict[str, Any] | None):
+    """No NUL character in any string, literal or variable: PostgreSQL refuses them
+    in text (and no real input holds one)."""
+    variables = variables or {}
+
+    class NulFreeRule(ValidationRule):
+        def enter_document(self, node, *_):
+            for name, value in variables.items():
+                if _has_nul(value):
+                    self._refuse(None, name)
+
+        def enter_string_value(self, node, *_):
+            if "\x00" in node.value:
+                self._refuse(node, None)
+
+        def _refuse(self, node, field):
+            extensions = {"code": "BAD_USER_INPUT"}
+            if field:
+                extensions["field"] = field
+            self.report_error(
+                GraphQLError(
+                    "Les caractères nuls (\\0) ne sont pas acceptés.",
+                    node,
+                    extensions=extensions,
+                )
+            )
+
+    return NulFreeRule
+
+
 class NoIntrospectionRule(ValidationRule):
     """Refuses schema introspection (``__typename`` stays allowed: clients add it)."""
 
@@ -153,7 +193,7 @@ class NoIntrospectionRule(ValidationRule):
 
 def validation_rules(variables: dict[str, Any] | None) -> list[type[ValidationRule]]:
     """GraphQL's specified rules, then this server's bounds."""
-    rules = [*specified_rules, bounds_rule(variables)]
+    rules = [*specified_rules, bounds_rule(variables), nul_free_rule(variables)]
     if not settings.GRAPHQL_INTROSPECTION:
         rules.append(NoIntrospectionRule)
     return rules

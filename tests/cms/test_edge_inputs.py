@@ -23,6 +23,8 @@ EDGES = [
     "{ articles(page: 99999999) { total } }",
     "{ articles(page: 2147483647) { total } }",
     '{ ticketArticles(ticketRef: "") { internal } }',
+    '{ ticketArticles(ticketRef: "T\\u0000") { internal } }',
+    '{ searchArticles(query: "licence\\u0000") { total } }',
 ]
 
 
@@ -33,3 +35,12 @@ def test_edge_inputs_never_fail_internally(gql, staff, query):
     codes = [e["extensions"]["code"] for e in result.errors or []]
     assert "INTERNAL" not in codes
     assert set(codes) <= {"BAD_USER_INPUT", "NOT_FOUND"}
+
+
+def test_nul_in_a_variable_is_a_coded_input_error(gql, db):
+    result = gql(
+        "query($r: String!) { ticketArticles(ticketRef: $r) { internal } }",
+        {"r": "T-\x00"},
+    )
+    assert result.status == 400
+    assert result.errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "r"}
