@@ -178,6 +178,66 @@ def test_suggestions_complete_a_prefix(gql, search_backend):
     assert [s["title"] for s in found] == ["Licence réseau introuvable"]
 
 
+def test_suggestions_fold_accents_and_put_titles_starting_with_the_prefix_first(
+    gql, search_backend
+):
+    kb.article("Outil de désinstallation : les options")
+    kb.article("Désinstaller complètement AutoCAD")
+    search_backend.refresh()
+    for prefix in ("désinst", "desinst"):
+        found = gql(SUGGEST, {"p": prefix}).data["suggestArticles"]
+        assert [s["title"] for s in found] == [
+            "Désinstaller complètement AutoCAD",
+            "Outil de désinstallation : les options",
+        ]
+
+
+def test_search_box_needs_most_words_not_all_of_them(gql, search_backend):
+    kb.article("AutoCAD : serveur de licences introuvable", body=body("Le DNS."))
+    kb.article("Installer Revit", body=body("Télécharger l'installeur."))
+    search_backend.refresh()
+    found = titles(search(gql, "autocad ne trouve pas le serveur de licences"))
+    assert found == ["AutoCAD : serveur de licences introuvable"]
+
+
+def test_ticket_nobody_can_answer_gets_no_suggestion(
+    gql, search_backend, tickets_token
+):
+    kb.article("Erreur de licence")
+    kb.article("Installer Revit", body=body("Télécharger l'installeur 2026."))
+    search_backend.refresh()
+    result = gql(
+        TICKET_SUGGEST,
+        {
+            "s": "Demande de facture",
+            "d": "Bonjour,\nPourriez-vous renvoyer la facture de nos abonnements "
+            "AutoCAD ?\nCordialement,\nComptabilité",
+        },
+        token=tickets_token,
+    )
+    assert result.data["ticketSuggestions"] == []
+
+
+def test_ticket_is_read_past_the_greeting_and_without_the_signature(
+    gql, search_backend, tickets_token
+):
+    kb.article("Erreur de licence")  # the default body shows -15.570.0
+    kb.article("Installer Revit", body=body("Télécharger l'installeur 2026."))
+    search_backend.refresh()
+    result = gql(
+        TICKET_SUGGEST,
+        {
+            "s": "Problème au lancement",
+            "d": "Bonjour à tous,\n\nLe message indique -15.570.0 depuis ce matin."
+            "\n\nCordialement,\nMarc\nInstaller Revit 2026 : service informatique",
+        },
+        token=tickets_token,
+    )
+    found = [s["article"]["title"] for s in result.data["ticketSuggestions"]]
+    assert found == ["Erreur de licence"]
+    assert result.data["ticketSuggestions"][0]["score"] == 1.0
+
+
 @pytest.mark.search_engine
 def test_engine_suggestions_tolerate_a_typo(gql, search_backend):
     if search_backend.name != "engine":

@@ -255,11 +255,16 @@ def plain_bm25_run(es, index: str, judged: list[Query]) -> list[Answer]:
 
 
 def as_json(by_backend: dict[str, dict[str, KindFigures]]) -> dict:
+    def row(kind: str, f: KindFigures) -> dict:
+        names = (
+            ("count", "empty")
+            if kind == "no_answer"
+            else ("count", "top1", "top3", "mrr")
+        )
+        return {name: getattr(f, name) for name in names} | {"misses": f.misses}
+
     return {
-        backend: {
-            kind: {k: v for k, v in vars(f).items() if k != "misses" or v}
-            for kind, f in kinds.items()
-        }
+        backend: {kind: row(kind, f) for kind, f in kinds.items()}
         for backend, kinds in by_backend.items()
     }
 
