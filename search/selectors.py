@@ -51,9 +51,12 @@ from .text import (
     Analysis,
     adjacent_pairs,
     analyse,
+    code_key,
     concept_coverage,
     field_keys,
+    is_code,
     merge,
+    stem,
     ticket_text,
     words,
 )
@@ -281,8 +284,12 @@ def _database_hits(
     if not terms:
         return []
     light = candidates.only("id", "title", "summary", "body_text")
-    results = backend.search(" ".join(terms), light, operator="or")
-    pages = list(results[:RESCORED])
+    if _is_sqlite_fts(backend):
+        found = _fts_stem_ids(analysis, RESCORED)
+        position = {pk: i for i, pk in enumerate(found)}
+        pages = sorted(light.filter(pk__in=found), key=lambda p: position[p.pk])
+    else:
+        pages = list(backend.search(" ".join(terms), light, operator="or")[:RESCORED])
     if allowed is None:
         allowed = set(
             readable.filter(pk__in=[page.pk for page in pages]).values_list(
@@ -298,6 +305,48 @@ def _database_hits(
             scored.append((page.pk, score))
     scored.sort(key=lambda hit: -hit[1])
     return scored
+
+
+def _is_sqlite_fts(backend) -> bool:
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
+
+    return isinstance(backend, SQLiteSearchBackend)
+
+
+def _fts_stem_ids(analysis: Analysis, limit: int) -> list[int]:
+    """SQLite: ids of the articles whose FTS5 entry holds a word starting with the
+    stem of any word of the query or its synonyms (« licences » → ``licenc*``, which
+    finds « licence »), codes as exact phrases, best BM25 first. SQLite's own query
+    asks for exact words only; its index already folds accents (unicode61)."""
+    from modelsearch.conf import get_app_config
+    from modelsearch.utils import get_descendants_content_types_pks
+
+    index_app = get_app_config()  # wagtail.search's models under Wagtail
+    IndexEntry = index_app.get_model("IndexEntry")
+    SQLiteFTSIndexEntry = index_app.get_model("SQLiteFTSIndexEntry")
+
+    parts = set()
+    for concept in analysis.concepts:
+        for alternative in concept.alternatives:
+            tokens = [t for t in words(alternative.text) if t not in STOP_WORDS]
+            prefixes = [
+                f'"{code_key(t)}"' if is_code(t) else f'"{stem(t)}"*' for t in tokens
+            ]
+            if prefixes:
+                parts.add(" AND ".join(prefixes))
+    if not parts:
+        return []
+    fts, entries = SQLiteFTSIndexEntry._meta.db_table, IndexEntry._meta.db_table
+    types = list(get_descendants_content_types_pks(ArticlePage))
+    marks = ", ".join(["%s"] * len(types))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.object_id FROM {fts} f JOIN {entries} e ON e.id = f.rowid "
+            f"WHERE {fts} MATCH %s AND e.content_type_id IN ({marks}) "
+            f"ORDER BY bm25({fts}) LIMIT %s",
+            [" OR ".join(f"({part})" for part in sorted(parts)), *types, limit],
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 def _article_score(

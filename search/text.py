@@ -86,6 +86,11 @@ def code_key(token: str) -> str:
     return token.lstrip("-")
 
 
+def stem(token: str) -> str:
+    """The light French stem of a folded word (at least its first 3 letters)."""
+    return _FRENCH.stemWord(token) if len(token) > 3 else token
+
+
 @lru_cache(maxsize=50_000)
 def keys(token: str) -> frozenset[str]:
     """What a token is compared by: its French and English stems, or the code."""

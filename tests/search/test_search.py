@@ -200,6 +200,15 @@ def test_search_box_needs_most_words_not_all_of_them(gql, search_backend):
     assert found == ["AutoCAD : serveur de licences introuvable"]
 
 
+def test_plural_finds_the_singular(gql, search_backend):
+    kb.article("Licence réseau introuvable", body=body("Vérifier le DNS."))
+    kb.article("Installer Revit", body=body("Télécharger l'installeur."))
+    search_backend.refresh()
+    assert titles(search(gql, "licences introuvables")) == [
+        "Licence réseau introuvable"
+    ]
+
+
 def test_ticket_nobody_can_answer_gets_no_suggestion(
     gql, search_backend, tickets_token
 ):
