@@ -174,9 +174,11 @@ def _search(
     offset: int = 0,
     limit: int = 10,
     facets: bool = False,
+    rescore: bool = True,
 ) -> Found:
     """One window of the articles ``caller`` may read that hold at least
-    ``required`` of the query's concepts (default: the analysis's minimum)."""
+    ``required`` of the query's concepts (default: the analysis's minimum).
+    ``rescore=False``: the database backend's own order (the caller ranks)."""
     filters = filters or ArticleFilters()
     required = analysis.required if required is None else required
 
@@ -195,7 +197,7 @@ def _search(
                 required=required,
             )
         return _database_search(
-            backend, caller, analysis, required, filters, offset, limit, facets
+            backend, caller, analysis, required, filters, offset, limit, facets, rescore
         )
 
     return _with_fallback(run)
@@ -226,10 +228,10 @@ def _engine_filters(filters: ArticleFilters) -> EngineFilters:
 
 
 def _database_search(
-    backend, caller: Caller, analysis, required, filters, offset, limit, facets
+    backend, caller: Caller, analysis, required, filters, offset, limit, facets, rescore
 ) -> Found:
     readable = articles_filtered(articles_visible_to(caller), filters)
-    matched = _database_hits(backend, readable, caller, analysis, required)
+    matched = _database_hits(backend, readable, caller, analysis, required, rescore)
     ids = [pk for pk, _score in matched]
     found = Found(
         total=len(matched),
@@ -260,7 +262,8 @@ def _database_hits(
     caller: Caller,
     analysis: Analysis,
     required: int,
-) -> list[tuple[int, float]]:
+    rescore: bool = True,
+) -> list[tuple[int, float | None]]:
     """(id, score) of the readable hits that hold ``required`` concepts, best first.
 
     The backend finds the articles holding any word of the query or its synonyms
@@ -296,6 +299,8 @@ def _database_hits(
                 "pk", flat=True
             )
         )
+    if not rescore:
+        return [(page.pk, None) for page in pages if page.pk in allowed]
     scored = []
     for position, page in enumerate(pages):
         if page.pk not in allowed:
@@ -632,7 +637,12 @@ def ticket_suggestions_for(
         return []
     text = " ".join(f"{subject_text} {question}".split())[:MAX_QUERY_LENGTH]
     ranked = _search(
-        reader, text, analysis=analysis, required=1, limit=TICKET_CANDIDATES
+        reader,
+        text,
+        analysis=analysis,
+        required=1,
+        limit=TICKET_CANDIDATES,
+        rescore=False,  # ranked below, with the relevance floor
     ).ranked
     if not ranked:
         return []

@@ -99,7 +99,10 @@ def keys(token: str) -> frozenset[str]:
     return frozenset({_FRENCH.stemWord(token), "en:" + _ENGLISH.stemWord(token)})
 
 
+@lru_cache(maxsize=2048)
 def text_keys(text: str) -> frozenset[str]:
+    """The keys of every word of ``text`` (an article's fields are read again by the
+    next search: kept for the most recent texts of this process)."""
     return frozenset().union(*(keys(token) for token in words(text)))
 
 
@@ -269,15 +272,14 @@ def _near_miss(concept: Concept, fields: Mapping[str, frozenset[str]]) -> float:
         return 0.0
     best = 0.0
     budget = 1 if len(concept.text) < 9 else 2
+    stemmed = stem(concept.text)  # the fields hold stems
     for name, weight in FIELD_WEIGHTS.items():
         if weight <= best:
             continue
         for key in fields.get(name, ()):
-            if key.startswith(("en:", "#")):
+            if abs(len(key) - len(stemmed)) > budget or key.startswith(("en:", "#")):
                 continue
-            if within_edits(concept.text, key, budget) or within_edits(
-                _FRENCH.stemWord(concept.text), key, budget
-            ):
+            if within_edits(stemmed, key, budget):
                 best = weight
                 break
     return best
@@ -379,5 +381,5 @@ def field_keys(title: str, summary: str, body: Iterable[str]) -> dict:
     return {
         "title": text_keys(title),
         "summary": text_keys(summary),
-        "body": text_keys(" ".join(body)),
+        "body": text_keys("\n".join(body)),
     }
