@@ -313,6 +313,8 @@ def _database_hits(
 
 
 def _is_sqlite_fts(backend) -> bool:
+    if connection.vendor != "sqlite":
+        return False  # modelsearch's SQLite module cannot even be imported then
     from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
 
     return isinstance(backend, SQLiteSearchBackend)
