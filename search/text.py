@@ -285,6 +285,7 @@ def _near_miss(concept: Concept, fields: Mapping[str, frozenset[str]]) -> float:
     return best
 
 
+@lru_cache(maxsize=100_000)  # the same words meet again in the next article
 def within_edits(a: str, b: str, budget: int) -> bool:
     """Levenshtein distance of ``a`` and ``b`` is at most ``budget`` (banded)."""
     if abs(len(a) - len(b)) > budget:
