@@ -83,3 +83,14 @@ def test_seeded_synonyms_know_autodesk_abbreviations():
     assert "AutoCAD" in synonyms["acad"]
     assert "Civil 3D" in synonyms["c3d"]
     assert "offline" in synonyms["hors ligne"]
+
+
+@pytest.mark.django_db
+def test_engineers_list_and_search_synonyms_in_the_admin(admin_client):
+    from django.urls import reverse
+
+    url = reverse("wagtailsnippets_kbsearch_searchsynonym:list")
+    page = admin_client.get(url, {"q": "acad"})
+    assert page.status_code == 200
+    assert "AutoCAD, ACAD" in page.content.decode()
+    assert "Revit, RVT" not in page.content.decode()
