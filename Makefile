@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: schema run test install migrate demo serve lint format worker search-engine search-engine-stop postgres bench clean
+.PHONY: schema run test install migrate demo serve lint format worker search-engine search-engine-stop postgres bench relevance clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@start=$$(date +%s); echo "== install: Python packages into $(VENV) (first time: about a minute)"; \
@@ -64,6 +64,11 @@ bench: install
 		|| echo "wrk is missing (apt-get install wrk): the HTTP workload will be skipped"
 	scripts/search-engine.sh start
 	SEARCH_URL=$$(scripts/search-engine.sh url) $(BIN)/python -m bench $(if $(SIZE),--size $(SIZE),)
+
+## make relevance: the judged relevance suite (database backend; the engine and its
+## plain BM25 peer when a node answers); figures in bench/results/relevance-<date>.json
+relevance: install
+	$(BIN)/python -m tests.search.relevance $(RELEVANCE_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .import_linter_cache

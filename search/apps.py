@@ -12,3 +12,11 @@ class SearchConfig(AppConfig):
         from .health import check_search
 
         CHECKS["search"] = check_search
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import SearchSynonym
+        from .synonyms import forget
+
+        post_save.connect(forget, sender=SearchSynonym, dispatch_uid="synonyms")
+        post_delete.connect(forget, sender=SearchSynonym, dispatch_uid="synonyms-del")

@@ -24,10 +24,15 @@ from cms.access import Caller
 from knowledge.models import ArticlePage
 from knowledge.readers import reader_keys_for
 
+from .text import Analysis
+
 # Facet buckets returned per facet (there are a few dozen products and categories).
 FACET_SIZE = 200
 # A title that holds the query words weighs this much more than its share of _all_text.
 TITLE_BOOST = 3.0
+# Where a concept is looked for: the title, the boosted catch-all (title, summary,
+# tags, products) and the catch-all of everything (body included).
+CONCEPT_FIELDS = ["title^3", "_all_text_boost_2_0^2", "_all_text"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class Found:
     ranked: list[tuple[int, float | None]]
     product_counts: dict[int, int] = field(default_factory=dict)
     category_counts: dict[int, int] = field(default_factory=dict)
+    best_score: float | None = None  # of the whole answer, not only of the window
 
 
 @cache
@@ -118,9 +124,13 @@ def engine_search(
     size: int = 10,
     facets: bool = False,
     autocomplete: bool = False,
+    analysis: Analysis | None = None,
+    required: int | None = None,
 ) -> Found:
     """Articles ``caller`` may read matching ``query`` (a string or a modelsearch query
-    object such as ``Fuzzy``), in one engine request."""
+    object such as ``Fuzzy``), in one engine request. With ``analysis`` (the query
+    read as concepts, :mod:`search.text`) the text part is :func:`concept_query`:
+    ``required`` concepts at least (default: the analysis's own minimum)."""
     articles = ArticlePage.objects.all()
     if autocomplete:
         results = backend.autocomplete(query, articles)
@@ -131,6 +141,13 @@ def engine_search(
     # stable across its 1.x releases (version pinned in constraints.txt).
     if "bool" not in text_query:
         text_query = {"bool": {"must": text_query}}
+    if analysis is not None and not autocomplete:
+        text_query = {
+            "bool": {
+                **concept_query(analysis, required=required),
+                "filter": text_query["bool"].get("filter", []),
+            }
+        }
     rule, must_not = read_rule_clauses(backend, caller)
     bool_query = dict(text_query["bool"])
     previous = bool_query.get("filter", [])
@@ -141,7 +158,7 @@ def engine_search(
     ]
     if must_not:
         bool_query["must_not"] = must_not
-    if isinstance(query, str) and not autocomplete:
+    if isinstance(query, str) and not autocomplete and analysis is None:
         bool_query["should"] = [
             {"match": {"title": {"query": query, "boost": TITLE_BOOST}}}
         ]
@@ -174,10 +191,50 @@ def engine_search(
     aggregations = response.get("aggregations", {})
     return Found(
         total=hits["total"]["value"],
+        best_score=hits.get("max_score"),
         ranked=[(int(hit["fields"]["pk"][0]), hit["_score"]) for hit in hits["hits"]],
         product_counts=_buckets(aggregations.get("products")),
         category_counts=_buckets(aggregations.get("categories")),
     )
+
+
+def concept_query(analysis: Analysis, *, required: int | None = None) -> dict:
+    """The bool query of an analysed query: at least ``required`` of its distinctive
+    concepts (each matched by any of its synonyms; a word also when misspelt, codes
+    and versions exactly), or one of its error codes; generic words only add to the
+    score; a phrase boost when the words follow each other (title most)."""
+    required = analysis.required if required is None else required
+    distinctive = [_concept_clause(c) for c in analysis.distinctive]
+    generic = [
+        _concept_clause(c) for c in analysis.concepts if c not in analysis.distinctive
+    ]
+    must: dict = {
+        "bool": {"should": distinctive, "minimum_should_match": max(1, required)}
+    }
+    codes = [_concept_clause(c) for c in analysis.codes]
+    if codes:
+        must = {"bool": {"should": [must, *codes], "minimum_should_match": 1}}
+    phrase = " ".join(c.text for c in analysis.concepts if c.kind != "generic")
+    should = [*generic]
+    if len(phrase.split()) > 1:
+        should += [
+            {"match_phrase": {"title": {"query": phrase, "slop": 2, "boost": 4}}},
+            {"match_phrase": {"_all_text": {"query": phrase, "slop": 3, "boost": 1}}},
+        ]
+    return {"must": [must], "should": should}
+
+
+def _concept_clause(concept) -> dict:
+    alternatives = []
+    for alternative in concept.alternatives:
+        match: dict = {"query": alternative.text, "fields": CONCEPT_FIELDS}
+        if concept.kind in ("code", "version") or len(alternative.keys) > 1:
+            match["type"] = "phrase"
+        elif len(alternative.text) >= 5 and alternative.text.isalpha():
+            # a misspelt word; never a name with digits (lic01, comete15)
+            match |= {"fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 20}
+        alternatives.append({"multi_match": match})
+    return {"dis_max": {"queries": alternatives, "boost": concept.weight}}
 
 
 def _buckets(aggregation: dict | None) -> dict[int, int]:

@@ -115,3 +115,37 @@ class PendingIndexUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.app_label}.{self.model_name}#{self.object_pk}"
+
+
+class SearchSynonym(models.Model):
+    """Words the search treats as one: an abbreviation and its product (ACAD,
+    AutoCAD), French and English support vocabulary (hors ligne, offline). Applied
+    to queries when they are read, on every backend: no reindex after a change."""
+
+    terms = models.TextField(
+        _("termes équivalents"),
+        help_text=_(
+            "Séparés par des virgules, par exemple « ACAD, AutoCAD » ou "
+            "« hors ligne, offline, sans internet ». Une recherche de l'un trouve "
+            "les articles qui emploient l'autre."
+        ),
+    )
+    note = models.CharField(_("remarque"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("synonyme de recherche")
+        verbose_name_plural = _("synonymes de recherche")
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    def term_list(self) -> list[str]:
+        seen, out = set(), []
+        for term in self.terms.split(","):
+            term = " ".join(term.split())
+            if term and term.lower() not in seen:
+                seen.add(term.lower())
+                out.append(term)
+        return out

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db.models import Count, Model, QuerySet
+from django.db import connection
+from django.db.models import Count, Func, Model, QuerySet
+from django.db.models.functions import Lower
 from django.dispatch import receiver
 from wagtail.search.backends import get_search_backend
 
@@ -44,6 +46,21 @@ from knowledge.selectors import (
 
 from .engine import EngineFilters, Found, engine_search
 from .models import TicketArticleLink
+from .synonyms import synonym_map
+from .text import (
+    STOP_WORDS,
+    Analysis,
+    adjacent_pairs,
+    analyse,
+    code_key,
+    concept_coverage,
+    field_keys,
+    is_code,
+    merge,
+    stem,
+    ticket_text,
+    words,
+)
 
 MAX_RESULTS = 100
 MAX_QUERY_LENGTH = 200
@@ -54,6 +71,10 @@ EXACT_ID_LIMIT = 10_000
 SUGGESTIONS = 8
 # Ticket suggestions re-rank this many hits with product, version and link boosts.
 TICKET_CANDIDATES = 50
+# A ticket is read as at most this many concepts (the subject's first).
+TICKET_CONCEPTS = 14
+# Database backend: the best hits (by the backend's own rank) re-ranked in Python.
+RESCORED = 300
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 WORD = re.compile(r"\w[\w.\-]*\w|\w", re.UNICODE)
 
@@ -148,14 +169,19 @@ def _search(
     caller: Caller,
     query: str,
     *,
+    analysis: Analysis,
+    required: int | None = None,
     filters: ArticleFilters | None = None,
-    operator: str = "and",
     offset: int = 0,
     limit: int = 10,
     facets: bool = False,
+    rescore: bool = True,
 ) -> Found:
-    """One window of the articles ``caller`` may read that match ``query``."""
+    """One window of the articles ``caller`` may read that hold at least
+    ``required`` of the query's concepts (default: the analysis's minimum).
+    ``rescore=False``: the database backend's own order (the caller ranks)."""
     filters = filters or ArticleFilters()
+    required = analysis.required if required is None else required
 
     def run(backend):
         if is_engine(backend):
@@ -163,14 +189,16 @@ def _search(
                 backend,
                 caller=caller,
                 query=query,
-                operator=operator,
+                operator="or",
                 chosen=_engine_filters(filters),
                 offset=offset,
                 size=limit,
                 facets=facets,
+                analysis=analysis,
+                required=required,
             )
         return _database_search(
-            backend, caller, query, filters, operator, offset, limit, facets
+            backend, caller, analysis, required, filters, offset, limit, facets, rescore
         )
 
     return _with_fallback(run)
@@ -201,12 +229,16 @@ def _engine_filters(filters: ArticleFilters) -> EngineFilters:
 
 
 def _database_search(
-    backend, caller: Caller, query, filters, operator, offset, limit, facets
+    backend, caller: Caller, analysis, required, filters, offset, limit, facets, rescore
 ) -> Found:
     readable = articles_filtered(articles_visible_to(caller), filters)
-    matched = _database_hits(backend, readable, caller, query, operator)
+    matched = _database_hits(backend, readable, caller, analysis, required, rescore)
     ids = [pk for pk, _score in matched]
-    found = Found(total=len(matched), ranked=matched[offset : offset + limit])
+    found = Found(
+        total=len(matched),
+        ranked=matched[offset : offset + limit],
+        best_score=matched[0][1] if matched else None,
+    )
     if facets and ids:
         found.product_counts = dict(
             ArticlePage.products.through.objects.filter(articlepage_id__in=ids)
@@ -226,28 +258,118 @@ def _database_search(
 
 
 def _database_hits(
-    backend, readable: QuerySet[ArticlePage], caller: Caller, query: str, operator: str
+    backend,
+    readable: QuerySet[ArticlePage],
+    caller: Caller,
+    analysis: Analysis,
+    required: int,
+    rescore: bool = True,
 ) -> list[tuple[int, float | None]]:
-    """(id, score) of up to MAX_MATCHES readable hits, best first (title match first:
-    SQLite's bm25 hardly weighs titles)."""
+    """(id, score) of the readable hits that hold ``required`` concepts, best first.
+
+    The backend finds the articles holding any word of the query or its synonyms
+    (SQLite: exact words, accents folded; PostgreSQL: its French configuration),
+    then the best ``RESCORED`` are ranked here the way the engine ranks them: the
+    concepts each holds (stemmed, a typo forgiven), where (title, summary, body),
+    codes first, a phrase in the title, the backend's own rank as a tie-break. One
+    query fetches the hits with their text: no query per hit."""
     candidates, allowed = _candidates(readable, caller)
     if allowed == set():
         return []
-    light = candidates.only("id", "title")
-    results = backend.search(_fts_safe(query), light, operator=operator).annotate_score(
-        "score"
+    terms = sorted(
+        {
+            token
+            for concept in analysis.concepts
+            for alternative in concept.alternatives
+            for token in words(alternative.text)
+            if token not in STOP_WORDS
+        }
     )
-    pages = list(results[:MAX_MATCHES])
+    if not terms:
+        return []
+    light = candidates.only("id", "title", "summary", "body_text")
+    if _is_sqlite_fts(backend):
+        found = _fts_stem_ids(analysis, RESCORED)
+        position = {pk: i for i, pk in enumerate(found)}
+        pages = sorted(light.filter(pk__in=found), key=lambda p: position[p.pk])
+    else:
+        pages = list(backend.search(" ".join(terms), light, operator="or")[:RESCORED])
     if allowed is None:
         allowed = set(
             readable.filter(pk__in=[page.pk for page in pages]).values_list(
                 "pk", flat=True
             )
         )
-    terms = _terms(query)
-    pages = [page for page in pages if page.pk in allowed]
-    pages.sort(key=lambda page: not _matches_any(page.title, terms))
-    return [(page.pk, page.score) for page in pages]
+    if not rescore:
+        return [(page.pk, None) for page in pages if page.pk in allowed]
+    scored = []
+    for position, page in enumerate(pages):
+        if page.pk not in allowed:
+            continue
+        score = _article_score(analysis, required, page, position)
+        if score is not None:
+            scored.append((page.pk, score))
+    scored.sort(key=lambda hit: -hit[1])
+    return scored
+
+
+def _is_sqlite_fts(backend) -> bool:
+    if connection.vendor != "sqlite":
+        return False  # modelsearch's SQLite module cannot even be imported then
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
+
+    return isinstance(backend, SQLiteSearchBackend)
+
+
+def _fts_stem_ids(analysis: Analysis, limit: int) -> list[int]:
+    """SQLite: ids of the articles whose FTS5 entry holds a word starting with the
+    stem of any word of the query or its synonyms (« licences » → ``licenc*``, which
+    finds « licence »), codes as exact phrases, best BM25 first. SQLite's own query
+    asks for exact words only; its index already folds accents (unicode61)."""
+    from modelsearch.conf import get_app_config
+    from modelsearch.utils import get_descendants_content_types_pks
+
+    index_app = get_app_config()  # wagtail.search's models under Wagtail
+    IndexEntry = index_app.get_model("IndexEntry")
+    SQLiteFTSIndexEntry = index_app.get_model("SQLiteFTSIndexEntry")
+
+    parts = set()
+    for concept in analysis.concepts:
+        for alternative in concept.alternatives:
+            tokens = [t for t in words(alternative.text) if t not in STOP_WORDS]
+            prefixes = [
+                f'"{code_key(t)}"' if is_code(t) else f'"{stem(t)}"*' for t in tokens
+            ]
+            if prefixes:
+                parts.add(" AND ".join(prefixes))
+    if not parts:
+        return []
+    fts, entries = SQLiteFTSIndexEntry._meta.db_table, IndexEntry._meta.db_table
+    types = list(get_descendants_content_types_pks(ArticlePage))
+    marks = ", ".join(["%s"] * len(types))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.object_id FROM {fts} f JOIN {entries} e ON e.id = f.rowid "
+            f"WHERE {fts} MATCH %s AND e.content_type_id IN ({marks}) "
+            f"ORDER BY bm25({fts}) LIMIT %s",
+            [" OR ".join(f"({part})" for part in sorted(parts)), *types, limit],
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def _article_score(
+    analysis: Analysis, required: int, page: ArticlePage, position: int
+) -> float | None:
+    """How well ``page`` answers ``analysis`` (positive, higher is better), or None
+    when it holds fewer than ``required`` distinctive concepts and no error code."""
+    coverage = concept_coverage(
+        analysis, field_keys(page.title, page.summary, [page.body_text])
+    )
+    if coverage.matched < required and not coverage.codes:
+        return None
+    return (
+        coverage.score + 1.5 * adjacent_pairs(analysis, page.title) + 1 / (2 + position)
+    )
 
 
 def _fts_safe(text: str) -> str:
@@ -317,10 +439,6 @@ def _word_matches(word: str, terms: list[str]) -> bool:
     return False
 
 
-def _matches_any(text: str, terms: list[str]) -> bool:
-    return any(_word_matches(w, terms) for w in WORD.findall(text))
-
-
 def highlight(text: str, query: str, *, width: int = 160) -> list[str]:
     """A short snippet of ``text`` around the first matched word, matches in <mark>."""
     terms = _terms(query)
@@ -345,6 +463,18 @@ def highlight(text: str, query: str, *, width: int = 160) -> list[str]:
 # Public selectors ----------------------------------------------------------------
 
 
+def _relative(ranked: list[tuple[int, float | None]], best: float | None):
+    """Scores on one documented scale on both backends: relative to the best match
+    of the query (1.0), so (0, 1], higher is better."""
+    if not best:
+        return ranked
+    return [(pk, round(score / best, 4) if score else None) for pk, score in ranked]
+
+
+def _highlight_terms(query: str, analysis: Analysis) -> str:
+    return " ".join([query, *(t for c in analysis.concepts for t in c.texts)])
+
+
 def articles_search_for(
     *,
     caller: Caller,
@@ -359,17 +489,22 @@ def articles_search_for(
     """A page of the articles ``caller`` may read that match ``query``, with the total
     and the product/category facets of every match (``fields``: see _complete)."""
     query = clean_query(query)
+    analysis = analyse(query, synonym_map())
+    if not analysis.concepts:
+        return SearchResult(total=0, items=[], products=[], categories=[])
     found = _search(
         caller,
         query,
+        analysis=analysis,
         filters=ArticleFilters(product=product, version=version, category=category),
         offset=offset,
         limit=limit,
         facets=True,
     )
-    items = _complete(found.ranked, caller, fields)
+    items = _complete(_relative(found.ranked, found.best_score), caller, fields)
+    marks = _highlight_terms(query, analysis)
     for hit in items:
-        hit.highlights = highlight(hit.article.summary, query)
+        hit.highlights = highlight(hit.article.summary, marks)
     # A hit the index still had but the caller may no longer read (it became
     # internal a moment ago, and the index update is on its way) is dropped from
     # the items: the total drops it too, so the two never contradict each other.
@@ -385,36 +520,71 @@ def articles_search_for(
 def article_suggestions_for(
     *, caller: Caller, prefix: str, fields: Collection[str] | None = None
 ) -> list[ArticlePage]:
-    """Titles completing ``prefix`` among the articles ``caller`` may read; on the
-    engine a misspelt word still finds its article (fuzzy match)."""
+    """Titles completing ``prefix`` among the articles ``caller`` may read, accents
+    folded (« désinst » = « desinst »), titles that start with the prefix first;
+    when no title completes it, a search of its words (a misspelt word still finds
+    its article, on both backends)."""
     prefix = clean_query(prefix)
+    folded = " ".join(words(prefix))
+    if not folded:
+        return []
 
     def run(backend):
         if is_engine(backend):
-            from wagtail.search.query import Fuzzy
-
-            found = engine_search(
+            return engine_search(
                 backend,
                 caller=caller,
-                query=prefix,
-                size=SUGGESTIONS,
+                query=folded,
+                size=3 * SUGGESTIONS,
                 autocomplete=True,
-            )
-            if not found.ranked:
-                found = engine_search(
-                    backend, caller=caller, query=Fuzzy(prefix), size=SUGGESTIONS
-                )
-            return found.ranked
+            ).ranked
         readable = articles_visible_to(caller)
         qs, allowed = _candidates(readable, caller)
         if allowed == set():
             return []
-        pages = list(
-            backend.autocomplete(_fts_safe(prefix), qs.only("id"))[:SUGGESTIONS]
-        )
-        return [(page.pk, None) for page in pages]
+        # SQLite folds accents in its index; PostgreSQL's autocomplete index
+        # (modelsearch's "simple" configuration) does not: ask as typed, then folded,
+        # then (PostgreSQL) the unaccented titles whose words start as the prefix's.
+        ranked: dict[int, None] = {}
+        for asked in dict.fromkeys([prefix, folded]):
+            pages = backend.autocomplete(_fts_safe(asked), qs.only("id"))
+            for page in pages[: 3 * SUGGESTIONS]:
+                ranked.setdefault(page.pk, None)
+        if connection.vendor == "postgresql" and len(ranked) < SUGGESTIONS:
+            for pk in _unaccented_title_matches(qs, folded)[: 3 * SUGGESTIONS]:
+                ranked.setdefault(pk, None)
+        return list(ranked.items())
 
-    return [hit.article for hit in _complete(_with_fallback(run), caller, fields)]
+    ranked = _with_fallback(run)
+    if not ranked:
+        analysis = analyse(prefix, synonym_map())
+        if analysis.concepts:
+            ranked = _search(
+                caller, prefix, analysis=analysis, limit=SUGGESTIONS
+            ).ranked
+    hits = _complete(ranked, caller, fields)
+    hits.sort(key=lambda hit: _title_rank(hit.article.title, folded))
+    return [hit.article for hit in hits[:SUGGESTIONS]]
+
+
+def _unaccented_title_matches(qs: QuerySet[ArticlePage], folded: str) -> list[int]:
+    """PostgreSQL: ids of the articles whose unaccented title has a word starting
+    with each word of ``folded`` (the ``unaccent`` extension of migration 0003)."""
+    titled = qs.alias(folded_title=Func(Lower("title"), function="unaccent"))
+    for word in folded.split():
+        titled = titled.filter(folded_title__regex=r"\m" + re.escape(word))
+    return list(titled.order_by("title").values_list("pk", flat=True))
+
+
+def _title_rank(title: str, folded_prefix: str) -> int:
+    """0: the title starts with the prefix; 1: each word of the prefix starts a
+    word of the title; 2: otherwise (the backend's order is kept within each)."""
+    title_words = words(title)
+    if " ".join(title_words).startswith(folded_prefix):
+        return 0
+    if all(any(w.startswith(p) for w in title_words) for p in folded_prefix.split()):
+        return 1
+    return 2
 
 
 def pages_search_for(
@@ -422,7 +592,10 @@ def pages_search_for(
 ) -> list[ArticlePage]:
     """Full-text search of the articles ``caller`` may read, best first."""
     query = clean_query(query)
-    found = _search(caller, query, limit=limit)
+    analysis = analyse(query, synonym_map())
+    if not analysis.concepts:
+        return []
+    found = _search(caller, query, analysis=analysis, limit=limit)
     return [hit.article for hit in _complete(found.ranked, caller)]
 
 
@@ -460,14 +633,32 @@ def ticket_suggestions_for(
     if not 1 <= limit <= 20:
         raise ApiError("'limit' must be between 1 and 20.")
     reader = caller.acting_for(company_id)
-    text = clean_query(subject)
-    extra = CONTROL_CHARS.sub(" ", description or "")
-    text = " ".join(f"{text} {extra}".split())[:MAX_QUERY_LENGTH]
-    ranked = _search(reader, text, operator="or", limit=TICKET_CANDIDATES).ranked
+    clean_query(subject)
+    subject_text, question = ticket_text(
+        subject, CONTROL_CHARS.sub(" ", description or "")
+    )
+    synonyms = synonym_map()
+    analysis = merge(
+        analyse(subject_text, synonyms),
+        analyse(question, synonyms, limit=40),
+        limit=TICKET_CONCEPTS,
+    )
+    if not analysis.concepts:
+        return []
+    text = " ".join(f"{subject_text} {question}".split())[:MAX_QUERY_LENGTH]
+    ranked = _search(
+        reader,
+        text,
+        analysis=analysis,
+        required=1,
+        limit=TICKET_CANDIDATES,
+        rescore=False,  # ranked below, with the relevance floor
+    ).ranked
     if not ranked:
         return []
     ids = [pk for pk, _score in ranked]
     candidates = ArticlePage.objects.filter(id__in=ids)
+    texts = candidates.only("id", "title", "summary", "body_text").in_bulk()
     with_product = (
         set(_ids(articles_filtered(candidates, ArticleFilters(product=product))))
         if product
@@ -485,15 +676,51 @@ def ticket_suggestions_for(
         .values_list("article_id", "n")
     )
 
-    def rank(position_hit):
-        position, (pk, _score) = position_hit
-        base = 1 / (1 + 0.2 * position)  # backend order, gently decreasing
-        base *= 1.5 if pk in with_product else 1
-        base *= 1.25 if pk in with_version else 1
-        return base * (1 + 0.25 * math.log1p(linked.get(pk, 0)))
+    scored = []
+    for position, (pk, _score) in enumerate(ranked):
+        page = texts.get(pk)
+        if page is None:
+            continue
+        score = _ticket_score(analysis, page, position)
+        if score is None:
+            continue
+        score *= 1.5 if pk in with_product else 1
+        score *= 1.25 if pk in with_version else 1
+        score *= 1 + 0.25 * math.log1p(linked.get(pk, 0))
+        scored.append((pk, score))
+    scored.sort(key=lambda hit: -hit[1])
+    best = scored[:limit]
+    hits = _complete(_relative(best, best[0][1] if best else None), reader, fields)
+    marks = _highlight_terms(text, analysis)
+    for hit in hits:
+        hit.highlights = highlight(hit.article.summary, marks) or highlight(
+            hit.article.body_text, marks
+        )
+    return hits
 
-    best = sorted(enumerate(ranked), key=rank, reverse=True)[:limit]
-    return _complete([hit for _position, hit in best], reader, fields)
+
+# A ticket's suggestion must hold an error code of the ticket, or this many of its
+# distinctive concepts and this score (see search.text.concept_coverage): below,
+# nothing in the knowledge base answers it and the list is empty.
+TICKET_MIN_CONCEPTS = 2
+TICKET_MIN_SCORE = 9.0
+
+
+def _ticket_score(analysis: Analysis, page: ArticlePage, position: int) -> float | None:
+    coverage = concept_coverage(
+        analysis, field_keys(page.title, page.summary, [page.body_text])
+    )
+    # A short ticket ("zorglub") cannot hold two concepts, nor score much.
+    needed = min(TICKET_MIN_CONCEPTS, len(analysis.distinctive))
+    best_possible = sum(3.0 * c.weight for c in analysis.concepts)
+    if not coverage.codes and (
+        coverage.matched < needed
+        or coverage.score < min(TICKET_MIN_SCORE, 0.5 * best_possible)
+    ):
+        return None
+    return (
+        coverage.score + 1.5 * adjacent_pairs(analysis, page.title) + 1 / (2 + position)
+    )
 
 
 def _ids(qs: QuerySet[ArticlePage]) -> list[int]:

@@ -1,10 +1,13 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms.admin_permissions import ViewPermissionMenuItem
 
 from .graphql import SearchMutation, SearchQuery
+from .models import SearchSynonym
 from .views import SearchQueriesReportView, ZeroResultQueriesReportView
 
 
@@ -64,3 +67,20 @@ def register_zero_result_report_menu_item():
         icon_name="search",
         order=901,
     )
+
+
+class SearchSynonymViewSet(SnippetViewSet):
+    """Synonyms engineers edit; applied to the next searches, without a reindex."""
+
+    model = SearchSynonym
+    icon = "list-ul"
+    menu_label = _("Synonymes de recherche")
+    menu_name = "search-synonyms"
+    add_to_settings_menu = True
+    list_display = ["terms", "note", "updated_at"]
+    search_fields = ["terms", "note"]
+    search_backend_name = None  # a plain database filter: synonyms are not indexed
+    ordering = ["terms"]
+
+
+register_snippet(SearchSynonymViewSet)

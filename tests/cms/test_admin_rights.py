@@ -27,7 +27,7 @@ from catalog.models import RenewalReminder
 from downloads.groups import SUPPORT_GROUP, support_setup_ensure
 from downloads.models import DownloadEvent
 from knowledge.models import Author
-from search.models import SearchQueryDaily
+from search.models import SearchQueryDaily, SearchSynonym
 from tests.catalog.factories import (
     LicenceFactory,
     ProductFactory,
@@ -145,6 +145,13 @@ ADMIN_URLS = [
     *listing("wagtailusers_users", "person"),
     *listing("wagtailsnippets_knowledge_category", "category", index="list"),
     *listing("wagtailsnippets_knowledge_author", "author", index="list"),
+    # Search synonyms: engineers who write articles and the support team.
+    *listing(
+        "wagtailsnippets_kbsearch_searchsynonym",
+        "synonym",
+        index="list",
+        **{right: {SUPPORT, EDITOR} for right in ("read", "add", "change", "delete")},
+    ),
 ]  # fmt: skip
 
 
@@ -180,6 +187,7 @@ def world(db, company_a):
         "person": UserFactory(email="alice@a.example", company=company_a),
         "category": kb.category("autocad"),
         "author": Author.objects.create(display_name="Julien Lefèvre"),
+        "synonym": SearchSynonym.objects.create(terms="acad, autocad"),
     }
 
 

@@ -188,6 +188,75 @@ def test_suggestions_complete_a_prefix(gql, search_backend):
     assert [s["title"] for s in found] == ["Licence réseau introuvable"]
 
 
+def test_suggestions_fold_accents_and_put_titles_starting_with_the_prefix_first(
+    gql, search_backend
+):
+    kb.article("Outil de désinstallation : les options")
+    kb.article("Désinstaller complètement AutoCAD")
+    search_backend.refresh()
+    for prefix in ("désinst", "desinst"):
+        found = gql(SUGGEST, {"p": prefix}).data["suggestArticles"]
+        assert [s["title"] for s in found] == [
+            "Désinstaller complètement AutoCAD",
+            "Outil de désinstallation : les options",
+        ]
+
+
+def test_search_box_needs_most_words_not_all_of_them(gql, search_backend):
+    kb.article("AutoCAD : serveur de licences introuvable", body=body("Le DNS."))
+    kb.article("Installer Revit", body=body("Télécharger l'installeur."))
+    search_backend.refresh()
+    found = titles(search(gql, "autocad ne trouve pas le serveur de licences"))
+    assert found == ["AutoCAD : serveur de licences introuvable"]
+
+
+def test_plural_finds_the_singular(gql, search_backend):
+    kb.article("Licence réseau introuvable", body=body("Vérifier le DNS."))
+    kb.article("Installer Revit", body=body("Télécharger l'installeur."))
+    search_backend.refresh()
+    assert titles(search(gql, "licences introuvables")) == [
+        "Licence réseau introuvable"
+    ]
+
+
+def test_ticket_nobody_can_answer_gets_no_suggestion(
+    gql, search_backend, tickets_token
+):
+    kb.article("Erreur de licence")
+    kb.article("Installer Revit", body=body("Télécharger l'installeur 2026."))
+    search_backend.refresh()
+    result = gql(
+        TICKET_SUGGEST,
+        {
+            "s": "Demande de facture",
+            "d": "Bonjour,\nPourriez-vous renvoyer la facture de nos abonnements "
+            "AutoCAD ?\nCordialement,\nComptabilité",
+        },
+        token=tickets_token,
+    )
+    assert result.data["ticketSuggestions"] == []
+
+
+def test_ticket_is_read_past_the_greeting_and_without_the_signature(
+    gql, search_backend, tickets_token
+):
+    kb.article("Erreur de licence")  # the default body shows -15.570.0
+    kb.article("Installer Revit", body=body("Télécharger l'installeur 2026."))
+    search_backend.refresh()
+    result = gql(
+        TICKET_SUGGEST,
+        {
+            "s": "Problème au lancement",
+            "d": "Bonjour à tous,\n\nLe message indique -15.570.0 depuis ce matin."
+            "\n\nCordialement,\nMarc\nInstaller Revit 2026 : service informatique",
+        },
+        token=tickets_token,
+    )
+    found = [s["article"]["title"] for s in result.data["ticketSuggestions"]]
+    assert found == ["Erreur de licence"]
+    assert result.data["ticketSuggestions"][0]["score"] == 1.0
+
+
 @pytest.mark.search_engine
 def test_engine_suggestions_tolerate_a_typo(gql, search_backend):
     if search_backend.name != "engine":
@@ -290,7 +359,15 @@ def test_invalid_queries_get_a_clear_error(gql, db, query, message):
 
 def test_control_characters_are_stripped(gql, db):
     kb.article("Licence réseau")
-    assert titles(search(gql, "licence\x00\x1b")) == ["Licence réseau"]
+    assert titles(search(gql, "licence\x1b\x07")) == ["Licence réseau"]
+
+
+def test_a_nul_character_is_a_clear_input_error(gql, db):
+    result = gql(
+        "query($q: String!) { searchArticles(query: $q) { total } }",
+        {"q": "licence\x00"},
+    )
+    assert result.errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "q"}
 
 
 def test_searches_are_counted_per_day_and_query(gql, db):
