@@ -8,7 +8,7 @@ from grapple.registry import registry
 
 from cms.access import caller_of
 from cms.api.errors import ApiError, object_id
-from cms.api.pagination import page_arguments, page_bounds
+from cms.api.pagination import page_arguments, page_bounds, page_of
 from cms.api.selection import selected_fields
 from knowledge.models import ArticlePage
 
@@ -50,8 +50,13 @@ class SearchFacets(graphene.ObjectType):
 
 
 class ArticleSearchResult(graphene.ObjectType):
-    total = graphene.Int(required=True)
+    """One page of search results: the shared page fields, and the facets."""
+
     items = graphene.List(graphene.NonNull(SearchItem), required=True)
+    total = graphene.Int(required=True)
+    page = graphene.Int(required=True)
+    per_page = graphene.Int(required=True)
+    pages = graphene.Int(required=True)
     facets = graphene.Field(SearchFacets, required=True)
 
 
@@ -62,11 +67,7 @@ class TicketArticleLinkNode(graphene.ObjectType):
     internal = graphene.Boolean(
         required=True, description="Seen by staff and the ticketing system only."
     )
-    created_at = graphene.String(required=True)
-
-    @staticmethod
-    def resolve_created_at(link, info):
-        return link.created_at.isoformat()
+    created_at = graphene.DateTime(required=True)
 
 
 def _facet(cls, rows):
@@ -121,8 +122,12 @@ class SearchQuery(graphene.ObjectType):
             query=selectors.clean_query(query), results_total=result.total
         )
         return ArticleSearchResult(
-            total=result.total,
-            items=[SearchItem(h.article, h.score, h.highlights) for h in result.items],
+            **page_of(
+                [SearchItem(h.article, h.score, h.highlights) for h in result.items],
+                total=result.total,
+                page=page,
+                per_page=per_page,
+            ),
             facets=SearchFacets(
                 products=_facet(ProductFacet, result.products),
                 categories=_facet(CategoryFacet, result.categories),

@@ -464,3 +464,19 @@ def test_ticketing_cannot_link_or_read_back_an_article_no_longer_served(
     )
     result = gql(TICKET_ARTICLES, {"t": "T-8"}, token=tickets_token)
     assert result.data["ticketArticles"] == []
+
+
+def test_search_results_are_one_page_of_the_shared_page_type(gql, db):
+    for n in range(3):
+        kb.article(f"Licence réseau {n}")
+    result = gql(
+        '{ searchArticles(query: "licence", page: 2, perPage: 2) '
+        "{ total page perPage pages items { article { id } } } }"
+    ).data["searchArticles"]
+    assert {k: result[k] for k in ("total", "page", "perPage", "pages")} == {
+        "total": 3,
+        "page": 2,
+        "perPage": 2,
+        "pages": 2,
+    }
+    assert len(result["items"]) == 1
