@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -87,7 +88,12 @@ class ProductViewSet(SafeExportViewSetMixin, SnippetViewSet):
     model = Product
     icon = "tag"
     menu_label = _("Produits")
-    list_display = ["name", "code", "family", "is_collection"]
+    list_display = [
+        "name",
+        "code",
+        "family",
+        BooleanColumn("is_collection", label=_("Collection")),
+    ]
     list_filter = ["family", "is_collection"]
     search_fields = ["name", "code", "offering_name"]
     list_export = ["name", "code", "family", "offering_name", "offering_code"]
@@ -99,7 +105,7 @@ class SubscriptionViewSet(SafeExportViewSetMixin, ModelViewSet):
     model = Subscription
     icon = "form"
     menu_label = _("Abonnements")
-    list_display = ["__str__", "company", "seats", "end_date", "status"]
+    list_display = ["__str__", "company", "seats", "end_date", "get_status_display"]
     filterset_class = SubscriptionFilterSet
     search_fields = ["autodesk_id", "contract_number", "company__name", "product__name"]
     search_backend_name = None
@@ -115,7 +121,7 @@ class SubscriptionViewSet(SafeExportViewSetMixin, ModelViewSet):
         "start_date",
         "end_date",
         "autorenew_date",
-        "status",
+        "get_status_display",
         "reseller_name",
         "team",
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -148,6 +149,11 @@ class Subscription(models.Model):
     def status(self) -> SubscriptionStatus:
         """Derived from the dates: never stored, so it cannot go stale."""
         return self.status_on(timezone.localdate())
+
+    @admin.display(description=_("statut"))
+    def get_status_display(self) -> str:
+        """The status as the admin shows it (« expirée », not ``expired``)."""
+        return str(self.status.label)
 
     @property
     def days_remaining(self) -> int:

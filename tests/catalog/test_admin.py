@@ -158,3 +158,20 @@ def test_download_history_lists_filters_and_exports(staff_client, company_a, com
     export = staff_client.get(url, {"export": "csv", "company": company_a.pk})
     body = b"".join(export.streaming_content).decode()
     assert "revit-a.exe" in body and "revit-b.exe" not in body
+
+
+def test_listings_show_statuses_and_booleans_in_french(admin_client, company_a):
+    revit = ProductFactory(code="revit", name="Revit")
+    ProductFactory(code="aec", name="AEC Collection", is_collection=True)
+    SubscriptionFactory(
+        company=company_a,
+        product=revit,
+        end_date=TODAY - datetime.timedelta(days=3),
+    )
+    listing = admin_client.get("/admin/catalog/subscriptions/").content.decode()
+    assert "expirée" in listing and "Statut" in listing
+    assert ">expired<" not in listing and "Status" not in listing
+    export = admin_client.get("/admin/catalog/subscriptions/?export=csv")
+    assert "expirée" in b"".join(export.streaming_content).decode()
+    products = admin_client.get("/admin/snippets/catalog/product/").content.decode()
+    assert ">True<" not in products and ">False<" not in products
