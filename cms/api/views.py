@@ -46,7 +46,6 @@ from cms.access import answering, caller_of
 
 from .errors import (
     USER_FACING,
-    error,
     error_response,
     graphql_response,
     user_message,
@@ -278,8 +277,3 @@ class PortalGraphQLView(GraphQLView):
                 "detail": detail,
             }
         return formatted
-
-
-def error_payload(message: str, code: str, **extensions) -> dict:
-    """{"errors": [...]} for views that answer outside GraphQL (downloads)."""
-    return {"errors": [error(message, code, **extensions)]}
