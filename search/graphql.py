@@ -4,13 +4,15 @@ resolvers only call selectors and services."""
 from __future__ import annotations
 
 import graphene
+from django.conf import settings
+from django.urls import reverse
 from grapple.registry import registry
 
 from cms.access import caller_of
 from cms.api.errors import ApiError, object_id
 from cms.api.pagination import page_arguments, page_bounds, page_of
 from cms.api.selection import selected_fields
-from knowledge.models import ArticlePage
+from knowledge.models import ArticlePage, Audience
 
 from . import selectors, services
 
@@ -212,6 +214,79 @@ class UnlinkArticleFromTicket(graphene.Mutation):
         return UnlinkArticleFromTicket(ok=removed)
 
 
+ArticleAudience = graphene.Enum(
+    "ArticleAudience",
+    [(value.upper(), value) for value in Audience.values],
+    description="Who reads an article once it is published.",
+)
+
+
+class ArticleDraft(graphene.ObjectType):
+    """An article not yet published (written from a ticket, in review)."""
+
+    id = graphene.ID(required=True)
+    title = graphene.String(required=True)
+    slug = graphene.String(required=True)
+
+
+class CreateArticleDraftFromTicket(graphene.Mutation):
+    """Write a draft article from a solved ticket (KCS): « Problème » and
+    « Solution », submitted to the « Relecture technique » workflow and linked to
+    the ticket; a lead finishes and approves it in the admin (staff or the
+    ticketing system). Never published by this mutation."""
+
+    class Arguments:
+        ticket_ref = graphene.String(required=True)
+        company_id = graphene.ID(
+            description="The ticket's company; by default that of the ticket's "
+            "earlier links."
+        )
+        title = graphene.String(required=True)
+        problem = graphene.String(required=True, description="Plain text.")
+        solution = graphene.String(required=True, description="Plain text.")
+        product = graphene.String(description="Product code, e.g. 'revit'.")
+        version = graphene.String(description="A release of the product, e.g. '2026'.")
+        audience = graphene.Argument(
+            ArticleAudience, default_value=ArticleAudience.CLIENTS.value
+        )
+        category = graphene.String(
+            description="Category slug; by default the usual one of the product."
+        )
+
+    article = graphene.Field(ArticleDraft, required=True)
+    edit_url = graphene.String(
+        required=True, description="Where engineers finish it in the admin."
+    )
+
+    @staticmethod
+    def mutate(root, info, ticket_ref, title, problem, solution, **kw):
+        caller = caller_of(info.context)
+        selectors.require_tickets_access(caller=caller)
+        company_id = kw.pop("company_id", None)
+        if company_id is not None:
+            company_id = object_id(company_id)
+            if company_id is None:
+                raise ApiError("Identifiant de société invalide.", field="companyId")
+        audience = kw.pop("audience", None)
+        link = services.ticket_article_draft_create(
+            ticket_ref=ticket_ref,
+            company_id=company_id,
+            audience=getattr(audience, "value", audience) or Audience.CLIENTS,
+            title=title,
+            problem=problem,
+            solution=solution,
+            created_by=caller.person if caller.is_staff else None,
+            **kw,
+        )
+        article = link.article
+        path = reverse("wagtailadmin_pages:edit", args=[article.pk])
+        return CreateArticleDraftFromTicket(
+            article=ArticleDraft(id=article.pk, title=article.title, slug=article.slug),
+            edit_url=settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
+        )
+
+
 class SearchMutation(graphene.ObjectType):
     link_article_to_ticket = LinkArticleToTicket.Field()
+    create_article_draft_from_ticket = CreateArticleDraftFromTicket.Field()
     unlink_article_from_ticket = UnlinkArticleFromTicket.Field()

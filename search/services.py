@@ -19,8 +19,9 @@ from accounts.models import Company
 from cms.access import Caller
 from cms.api.errors import ApiError, NotFound
 from cms.visibility import published
-from knowledge.models import ArticlePage
+from knowledge.models import ArticlePage, Audience
 from knowledge.selectors import articles_visible_to
+from knowledge.services import article_draft_from_ticket_create
 
 from .backends import ENGINE_DOWN, DurableOpenSearchBackend
 from .models import PendingIndexUpdate, SearchQueryDaily, TicketArticleLink
@@ -54,8 +55,10 @@ def search_query_record(*, query: str, results_total: int) -> None:
 
 def _ticket_ref(ticket_ref: str) -> str:
     ticket_ref = (ticket_ref or "").strip()
-    if not ticket_ref or len(ticket_ref) > 64:
-        raise ApiError("Référence de ticket invalide (1 à 64 caractères).")
+    if not ticket_ref or len(ticket_ref) > 64 or "\x00" in ticket_ref:
+        raise ApiError(
+            "Référence de ticket invalide (1 à 64 caractères).", field="ticketRef"
+        )
     return ticket_ref
 
 
@@ -102,6 +105,70 @@ def ticket_article_link(
         link.internal = internal
         link.save(update_fields=["internal"])
     return link
+
+
+@transaction.atomic
+def ticket_article_draft_create(
+    *,
+    ticket_ref: str,
+    company_id: int | None,
+    title: str,
+    problem: str,
+    solution: str,
+    product: str | None = None,
+    version: str | None = None,
+    audience: str = Audience.CLIENTS,
+    category: str | None = None,
+    created_by=None,
+) -> TicketArticleLink:
+    """A draft article from a ticket (KCS), in the « Relecture technique »
+    workflow, linked to the ticket; one transaction: on any bad argument nothing
+    is left, neither page nor link.
+
+    The ticket's company is ``company_id``, else that of the ticket's earlier links.
+    The link is public unless the audience is internal: its people see it once the
+    article is published *and* readable by them (``ticket_links_for`` reads the
+    article through ``articles_visible_to``, which never admits a draft)."""
+    ticket_ref = _ticket_ref(ticket_ref)
+    if company_id is not None:
+        company = Company.objects.filter(pk=company_id).first()
+        if company is None:
+            raise ApiError(
+                "Société introuvable.", code="BAD_USER_INPUT", field="companyId"
+            )
+    else:
+        earlier = (
+            TicketArticleLink.objects.filter(ticket_ref=ticket_ref)
+            .select_related("company")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if earlier is None:
+            raise ApiError(
+                "Indiquez la société du ticket (companyId) : ce ticket n'a encore "
+                "aucun article lié.",
+                field="companyId",
+            )
+        company = earlier.company
+    person = created_by if getattr(created_by, "pk", None) else None
+    article = article_draft_from_ticket_create(
+        title=title,
+        problem=problem,
+        solution=solution,
+        product_code=product,
+        version=version,
+        audience=audience,
+        category_slug=category,
+        companies=[company],
+        user=person,
+    )
+    return TicketArticleLink.objects.create(
+        ticket_ref=ticket_ref,
+        article=article,
+        company=company,
+        internal=audience == Audience.INTERNAL,
+        created_by=person,
+    )
 
 
 @transaction.atomic

@@ -66,6 +66,7 @@ MUTATION_FIELDS = {
     "requestDownload",
     "linkArticleToTicket",
     "unlinkArticleFromTicket",
+    "createArticleDraftFromTicket",
 }
 
 # What a page is to the portal: no tree (parent, children, siblings…), no editor
