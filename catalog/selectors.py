@@ -9,7 +9,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import (
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 
 from accounts.models import Company
@@ -165,6 +174,38 @@ def products_held_by(*, company_id: int | None) -> QuerySet[Product]:
         | Q(from_product_id__in=licensed.values("product_id"))
     ).values("to_product_id")
     return Product.objects.filter(held_ids | Q(pk__in=included))
+
+
+def with_holder_counts(products: QuerySet[Product]) -> QuerySet[Product]:
+    """``products``, each annotated ``holder_count``: how many active client
+    companies hold it today, by the rule of :func:`products_held_by` (a current
+    subscription or a licence in force; a collection held counts for every product
+    it includes). A subquery per product row, in the same SQL query."""
+    today = timezone.localdate()
+    holds = Q(product_id=OuterRef(OuterRef("pk"))) | Q(
+        product__includes=OuterRef(OuterRef("pk"))
+    )
+    holders = (
+        Company.objects.filter(is_active=True)
+        .filter(
+            Q(
+                pk__in=Subscription.objects.current(today)
+                .filter(holds)
+                .values("company_id")
+            )
+            | Q(
+                pk__in=Licence.objects.in_force(today)
+                .filter(holds)
+                .values("company_id")
+            )
+        )
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return products.annotate(
+        holder_count=Subquery(holders, output_field=IntegerField())
+    )
 
 
 def held_products_for(*, caller: Caller, company_id: int) -> QuerySet[Product]:

@@ -14,7 +14,8 @@ from cms.api.pagination import page_arguments, page_bounds, page_of
 from cms.api.selection import selected_fields
 from knowledge.models import ArticlePage, Audience
 
-from . import selectors, services
+from . import selectors, services, tasks
+from .models import SearchGapDaily
 
 
 def article_type():
@@ -123,6 +124,14 @@ class SearchQuery(graphene.ObjectType):
         services.search_query_record(
             query=selectors.clean_query(query), results_total=result.total
         )
+        if page == 1:  # a gap? decided off the request path (search.gaps)
+            tasks.search_gap_record.enqueue(
+                source=SearchGapDaily.Source.SEARCH.value,
+                query=selectors.clean_query(query),
+                product=filters.get("product"),
+                results_total=result.total,
+                best_article_id=result.items[0].article.pk if result.items else None,
+            )
         return ArticleSearchResult(
             **page_of(
                 [SearchItem(h.article, h.score, h.highlights) for h in result.items],
@@ -152,6 +161,12 @@ class SearchQuery(graphene.ObjectType):
             fields=selected_fields(info, "article"),
             **kw,
         )
+        if not hits:  # nothing above the relevance floor: a gap (search.gaps)
+            tasks.search_gap_record.enqueue(
+                source=SearchGapDaily.Source.TICKET.value,
+                query=subject,
+                product=kw.get("product"),
+            )
         return [SearchItem(h.article, h.score, h.highlights) for h in hits]
 
     @staticmethod

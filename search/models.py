@@ -79,6 +79,40 @@ class SearchQueryDaily(models.Model):
         return f"{self.day} {self.normalised_query}"
 
 
+class SearchGapDaily(models.Model):
+    """Questions the knowledge base did not answer on a day, per normalised query and
+    product: searches that found nothing or nothing above the relevance floor, and
+    tickets whose suggestions were empty (Reports › « Lacunes de la base »)."""
+
+    class Source(models.TextChoices):
+        SEARCH = "search", _("recherche")
+        TICKET = "ticket", _("ticket")
+
+    day = models.DateField(_("jour"))
+    source = models.CharField(_("origine"), max_length=10, choices=Source.choices)
+    normalised_query = models.CharField(_("recherche"), max_length=200)
+    # The product filter of the search or ticket, else the product its words name
+    # (code, name or a synonym of it); "" when none. A code, not a key: the
+    # statistics outlive a product renamed or removed.
+    product_code = models.CharField(_("produit"), max_length=40, blank=True)
+    zero_results = models.PositiveIntegerField(_("sans résultat"), default=0)
+    low_confidence = models.PositiveIntegerField(_("faible pertinence"), default=0)
+
+    class Meta:
+        verbose_name = _("lacune de la base")
+        verbose_name_plural = _("lacunes de la base")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "source", "normalised_query", "product_code"],
+                name="unique_search_gap_day",
+            )
+        ]
+        indexes = [models.Index(fields=["day", "product_code"], name="search_gap_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.source} {self.normalised_query}"
+
+
 class PendingIndexUpdate(models.Model):
     """An index update the search engine could not take (it was down): kept here and
     replayed when it answers again, so nothing published is ever missing from search."""

@@ -8,7 +8,11 @@ from cms.admin_permissions import ViewPermissionMenuItem
 
 from .graphql import SearchMutation, SearchQuery
 from .models import SearchSynonym
-from .views import SearchQueriesReportView, ZeroResultQueriesReportView
+from .views import (
+    KnowledgeGapsReportView,
+    SearchQueriesReportView,
+    ZeroResultQueriesReportView,
+)
 
 
 @hooks.register("register_schema_query")
@@ -44,6 +48,16 @@ def register_search_report_urls():
             ZeroResultQueriesReportView.as_view(results_only=True),
             name="kbsearch_report_zero_results",
         ),
+        path(
+            "reports/lacunes-de-la-base/",
+            KnowledgeGapsReportView.as_view(),
+            name="kbsearch_gaps",
+        ),
+        path(
+            "reports/lacunes-de-la-base/results/",
+            KnowledgeGapsReportView.as_view(results_only=True),
+            name="kbsearch_gaps_results",
+        ),
     ]
 
 
@@ -66,6 +80,18 @@ def register_zero_result_report_menu_item():
         view_class=ZeroResultQueriesReportView,
         icon_name="search",
         order=901,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_knowledge_gaps_report_menu_item():
+    return ViewPermissionMenuItem(
+        _("Lacunes de la base"),
+        reverse("kbsearch_gaps"),
+        view_class=KnowledgeGapsReportView,
+        name="kbsearch-gaps",
+        icon_name="warning",
+        order=902,
     )
 
 
