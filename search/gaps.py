@@ -223,14 +223,20 @@ def knowledge_gaps(
     search, ticket = Q(source=Source.SEARCH), Q(source=Source.TICKET)
     hits = F("zero_results") + F("low_confidence")
     gaps = {
-        row["product_code"]: ProductGap(**row)
+        row["product_code"]: ProductGap(
+            product_code=row["product_code"],
+            zero_results=row["zero"],
+            low_confidence=row["low"],
+            tickets=row["ticket_hits"],
+            queries=row["query_count"],
+        )
         for row in rows.order_by()
         .values("product_code")
         .annotate(
-            zero_results=Sum("zero_results", filter=search, default=0),
-            low_confidence=Sum("low_confidence", filter=search, default=0),
-            tickets=Sum(hits, filter=ticket, default=0),
-            queries=Count("normalised_query", distinct=True),
+            zero=Sum("zero_results", filter=search, default=0),
+            low=Sum("low_confidence", filter=search, default=0),
+            ticket_hits=Sum(hits, filter=ticket, default=0),
+            query_count=Count("normalised_query", distinct=True),
         )
     }
     if not gaps:

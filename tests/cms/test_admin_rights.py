@@ -111,6 +111,10 @@ ADMIN_URLS = [
     # Search analytics: every client's searches (kbsearch.view_searchquerydaily).
     *report("kbsearch_report", "kbsearch_report_results", opens_for=S),
     *report("kbsearch_report_zero", "kbsearch_report_zero_results", opens_for=S),
+    # Knowledge gaps by product (kbsearch.view_searchgapdaily): the article writers
+    # and the support engineers.
+    *report("kbsearch_gaps", "kbsearch_gaps_results", opens_for={SUPPORT, EDITOR}),
+    AdminUrl("kbsearch_gaps", query="period=90", opens_for=frozenset({SUPPORT, EDITOR})),
     # Knowledge reports: whoever may write pages.
     *report(
         "knowledge_reports:stale_articles",
@@ -344,6 +348,7 @@ def test_editor_sees_no_catalogue_nor_search_analytics_in_the_menu(world, people
     shown = sidebar_urls(client_for(people[EDITOR]))
 
     assert reverse("kbsearch_report") not in shown
+    assert reverse("kbsearch_gaps") in shown
     assert reverse("catalog_subscriptions:index") not in shown
     assert reverse("catalog_download_counts:index") not in shown
     assert reverse("knowledge_reports:stale_articles") in shown
