@@ -164,7 +164,9 @@ def _default_category(product: Product | None) -> Category:
         )
         if usual is not None:
             return usual
-    category = Category.objects.order_by("parent_id", "name").first()
+    category = Category.objects.order_by(
+        F("parent_id").asc(nulls_first=True), "name", "pk"
+    ).first()
     if category is None:
         raise ApiError(
             "La base de connaissances n'a encore aucune catégorie : créez-en une "

@@ -82,7 +82,7 @@ def test_product_filter_names_the_product(gql, revit, member_a):
 
 
 def test_weak_best_match_is_a_low_confidence_gap_a_good_one_is_none(
-    gql, revit, member_a
+    gql, revit, member_a, search_backend
 ):
     kb.article(
         "Revit : familles imbriquées",
@@ -90,6 +90,7 @@ def test_weak_best_match_is_a_low_confidence_gap_a_good_one_is_none(
         products=[revit],
         body=body("Charger une famille imbriquée dans un projet Revit."),
     )
+    search_backend.refresh()
     # One word, in the body only: the search box shows it, the floor would not.
     weak = gql(SEARCH, {"q": "charger"}, user=member_a)
     good = gql(SEARCH, {"q": "familles imbriquées revit"}, user=member_a)

@@ -219,11 +219,12 @@ query($slug: String!, $id: ID!, $ticket: String!) {
 
 
 def test_draft_is_read_by_nobody_through_any_path_until_published(
-    gql, kb_ready, company_a, member_a, staff, tickets_token
+    gql, kb_ready, company_a, member_a, staff, tickets_token, search_backend
 ):
     created = create(gql, company_a, token=tickets_token).data
     draft = created["createArticleDraftFromTicket"]["article"]
     asked = {"slug": draft["slug"], "id": draft["id"], "ticket": "GLPI-4242"}
+    search_backend.refresh()  # the draft is in the engine's index too
 
     for who in ({"user": None}, {"user": member_a}, {"user": staff}):
         data = gql(READS, asked, **who).data
@@ -237,6 +238,8 @@ def test_draft_is_read_by_nobody_through_any_path_until_published(
 
     # A lead publishes it: the ticket's company now sees the article and the link.
     ArticlePage.objects.get(pk=draft["id"]).get_latest_revision().publish()
+    search_backend.refresh()
     data = gql(READS, asked, user=member_a).data
     assert data["bySlug"] == {"id": draft["id"]}
+    assert data["searchArticles"]["items"] == [{"article": {"id": draft["id"]}}]
     assert data["ticketArticles"] == [{"article": {"id": draft["id"]}}]
