@@ -105,6 +105,7 @@ def report(index, results, *, opens_for, exports=("csv", "xlsx")):
 
 
 S = {SUPPORT}
+WRITERS_AND_SUPPORT = frozenset({SUPPORT, EDITOR})
 MAINTAIN = {"read": S, "add": S, "change": S, "delete": S}
 
 ADMIN_URLS = [
@@ -113,8 +114,8 @@ ADMIN_URLS = [
     *report("kbsearch_report_zero", "kbsearch_report_zero_results", opens_for=S),
     # Knowledge gaps by product (kbsearch.view_searchgapdaily): the article writers
     # and the support engineers.
-    *report("kbsearch_gaps", "kbsearch_gaps_results", opens_for={SUPPORT, EDITOR}),
-    AdminUrl("kbsearch_gaps", query="period=90", opens_for=frozenset({SUPPORT, EDITOR})),
+    *report("kbsearch_gaps", "kbsearch_gaps_results", opens_for=WRITERS_AND_SUPPORT),
+    AdminUrl("kbsearch_gaps", query="period=90", opens_for=WRITERS_AND_SUPPORT),
     # Knowledge reports: whoever may write pages.
     *report(
         "knowledge_reports:stale_articles",
