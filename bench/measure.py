@@ -20,23 +20,6 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def timed(fn: Callable[[], object], *, iterations: int, warmup: int) -> dict:
-    """p50/p95/mean in milliseconds of ``fn`` after ``warmup`` untimed calls."""
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(iterations):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return {
-        "p50_ms": round(percentile(samples, 50), 3),
-        "p95_ms": round(percentile(samples, 95), 3),
-        "mean_ms": round(statistics.fmean(samples), 3),
-        "iterations": iterations,
-    }
-
-
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 

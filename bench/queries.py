@@ -28,7 +28,7 @@ query Article($slug: String!) {
       ... on HeadingBlock { text level }
       ... on RichTextBlock { value }
       ... on CodeBlock { language code caption }
-      ... on CalloutBlock { kind title text }
+      ... on CalloutBlock { kind title calloutText: text }
     }
   }
 }

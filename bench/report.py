@@ -134,6 +134,19 @@ def targets(results: dict) -> list[dict]:
         ", ".join(changed) and "differ: " + ", ".join(changed),
     )
     eps = _get(w, "http", "endpoints")
+    for name, limit in (
+        ("graphql_listing", 0.5),
+        ("graphql_article", 0.5),
+        ("graphql_portal_listing_client", 0.25),
+        ("graphql_search", 0.25),
+        ("graphql_my_company", 0.25),
+    ):
+        r = _get(eps or {}, name, "ratio_to_health")
+        add(
+            f"{name} under gunicorn ≥ {limit}× /health/ throughput",
+            r and f"{r}×",
+            None if r is None else r >= limit,
+        )
     if eps:
         errors = sum(e["errors"] for e in eps.values())
         add("zero errors under load", f"{errors} errors", errors == 0)
@@ -203,12 +216,13 @@ def _run_lines(results: dict) -> list[str]:
             "",
             "HTTP (gunicorn, 2 sync workers, wrk, loopback):",
             "",
-            "| endpoint | requests/s | p50 ms | p99 ms | errors |",
-            "| --- | ---: | ---: | ---: | --- |",
+            "| endpoint | requests/s | × /health/ | p50 ms | p99 ms | errors |",
+            "| --- | ---: | ---: | ---: | ---: | --- |",
         ]
         for name, fig in ht["endpoints"].items():
             lines.append(
-                f"| {name} | {fig['requests_per_s']} | {fig['p50_ms']} | "
+                f"| {name} | {fig['requests_per_s']} | "
+                f"{fig.get('ratio_to_health', '-')} | {fig['p50_ms']} | "
                 f"{fig['p99_ms']} | {fig['errors']} |"
             )
     qc = results["query_counts"]
