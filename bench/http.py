@@ -145,7 +145,7 @@ def run(ctx) -> dict:
         start_new_session=True,
     )
     try:
-        _wait(base + "/api/v2/pages/?limit=1")
+        _wait(base + "/health/")
         seconds = ctx.conf["wrk_seconds"]
         article = {"slug": LONG_ARTICLE_SLUG}
         search = {"q": queries.SEARCH_TERMS}
