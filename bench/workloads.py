@@ -466,6 +466,7 @@ class _EngineAnswer:
     status_code = 200
 
     def __init__(self, body: dict):
+        self.content = json.dumps(body, separators=(",", ":")).encode()  # its size
         self.total = body["hits"]["total"]["value"]
         self.ids = [_engine_pk(hit) for hit in body["hits"]["hits"]]
 
