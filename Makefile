@@ -58,7 +58,8 @@ search-engine-stop:
 postgres:
 	scripts/postgres.sh start
 
-## make bench: benchmarks (SIZE=small|medium|large) with the engine node and wrk
+## make bench: benchmarks (SIZE=small|medium|large) with the engine node and wrk;
+## with DATABASE_URL set, on SQLite and on that PostgreSQL database in the same run
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "wrk is missing (apt-get install wrk): the HTTP workload will be skipped"

@@ -25,6 +25,7 @@ from catalog.models import (
     Licence,
     LicenceType,
     Product,
+    ProductRelease,
     Subscription,
     SupportContract,
 )
@@ -37,6 +38,7 @@ from downloads.models import (
 )
 from knowledge.models import (
     ArticlePage,
+    ArticlePageRelatedLink,
     ArticlePageTag,
     Audience,
     Author,
@@ -46,6 +48,8 @@ from knowledge.models import (
 from knowledge.models.pages import plain_text
 
 BENCH_COMPANY = "CLI-BENCH"
+RELEASES = ("2024", "2025", "2026")
+AUTHOR_PHOTO = "original_images/bench-author.png"
 LONG_ARTICLE_SLUG = "bench-long-article"
 DOWNLOAD_SLUG = "bench-installeur"
 BATCH = 500
@@ -127,6 +131,37 @@ def _body(rng: random.Random, blocks: int) -> list[dict]:
     return body
 
 
+def _author_photos(count: int) -> list:
+    """``count`` Wagtail images sharing one small PNG in the media storage."""
+    from django.core.files.storage import default_storage
+    from PIL import Image as PILImage
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    if not default_storage.exists(AUTHOR_PHOTO):
+        from io import BytesIO
+
+        from django.core.files.base import ContentFile
+
+        buffer = BytesIO()
+        PILImage.new("RGB", (96, 96), (40, 90, 160)).save(buffer, "PNG")
+        default_storage.save(AUTHOR_PHOTO, ContentFile(buffer.getvalue()))
+    image_model = get_image_model()
+    collection = Collection.get_first_root_node()
+    return image_model.objects.bulk_create(
+        [
+            image_model(
+                title=f"Photo {i}",
+                file=AUTHOR_PHOTO,
+                width=96,
+                height=96,
+                collection=collection,
+            )
+            for i in range(count)
+        ]
+    )
+
+
 def create_base(*, n_companies: int) -> dict:
     """Taxonomy, products, authors, the knowledge index, client companies and the
     people the workloads act as."""
@@ -149,10 +184,27 @@ def create_base(*, n_companies: int) -> dict:
                     name=sub.title(), slug=f"{code}-{sub}", parent=parent
                 )
             )
+    ProductRelease.objects.bulk_create(
+        [
+            ProductRelease(
+                product=products[code],
+                version=version,
+                release_date=datetime.date(int(version) - 1, 4, 1),
+            )
+            for code, _name in PRODUCTS
+            for version in RELEASES
+        ]
+    )
     Tag.objects.bulk_create([Tag(name=f"tag-{i}", slug=f"tag-{i}") for i in range(200)])
+    photos = _author_photos(30)
     Author.objects.bulk_create(
         [
-            Author(display_name=f"Ingénieur {i}", job_title="Ingénieur support")
+            # Two in three authors have a photo (the portal shows it beside the name).
+            Author(
+                display_name=f"Ingénieur {i}",
+                job_title="Ingénieur support",
+                photo=photos[i] if i % 3 else None,
+            )
             for i in range(30)
         ]
     )
@@ -187,6 +239,14 @@ def create_base(*, n_companies: int) -> dict:
     return {"admin": admin, "admin_token": admin_token, "staff": staff}
 
 
+def company_ids_for_articles() -> list[int]:
+    """The companies an article of audience « Sociétés choisies » may name: the bench
+    company among a few others, so some of them are readable by the measured client."""
+    return list(
+        Company.objects.order_by("-customer_number").values_list("pk", flat=True)[:5]
+    )
+
+
 @transaction.atomic
 def add_articles(start: int, count: int, *, seed: int = 1) -> None:
     """Articles ``start`` .. ``start + count - 1`` under the knowledge index."""
@@ -200,6 +260,10 @@ def add_articles(start: int, count: int, *, seed: int = 1) -> None:
     )
     tag_ids = list(Tag.objects.values_list("pk", flat=True))
     author_ids = list(Author.objects.values_list("pk", flat=True))
+    releases: dict[int, list[int]] = {}
+    for pk, product_id in ProductRelease.objects.values_list("pk", "product_id"):
+        releases.setdefault(product_id, []).append(pk)
+    chosen_companies = company_ids_for_articles()
     base_time = timezone.now() - datetime.timedelta(days=3 * 365)
     local = list(ArticlePage._meta.local_concrete_fields)
     for batch_start in range(start, start + count, BATCH):
@@ -232,9 +296,14 @@ def add_articles(start: int, count: int, *, seed: int = 1) -> None:
             body = _body(rng, 200 if long else rng.randint(4, 10))
             audience = (
                 Audience.PUBLIC
-                if rng.random() < 0.85
+                if rng.random() < 0.85 or long
                 else rng.choice(
-                    [Audience.CLIENTS, Audience.PRODUCT_OWNERS, Audience.INTERNAL]
+                    [
+                        Audience.CLIENTS,
+                        Audience.PRODUCT_OWNERS,
+                        Audience.COMPANIES,
+                        Audience.INTERNAL,
+                    ]
                 )
             )
             details.append(
@@ -261,11 +330,43 @@ def add_articles(start: int, count: int, *, seed: int = 1) -> None:
                 for t in rng.sample(tag_ids, 3)
             ]
         )
+        article_products = {p.pk: rng.sample(product_ids, 2) for p in pages}
         ArticlePage.products.through.objects.bulk_create(
             [
-                ArticlePage.products.through(articlepage_id=p.pk, product_id=pr)
-                for p in pages
-                for pr in rng.sample(product_ids, 2)
+                ArticlePage.products.through(articlepage_id=pk, product_id=pr)
+                for pk, prs in article_products.items()
+                for pr in prs
+            ]
+        )
+        # One or two versions of the article's products (AutoCAD 2025, Revit 2026).
+        ArticlePage.versions.through.objects.bulk_create(
+            [
+                ArticlePage.versions.through(articlepage_id=pk, productrelease_id=r)
+                for pk, prs in article_products.items()
+                for r in {
+                    rng.choice(releases[pr])
+                    for pr in prs[: rng.randint(1, 2)]
+                    if releases.get(pr)
+                }
+            ]
+        )
+        # Up to three related articles, among the ones written just before (some of
+        # them not readable by everyone: the links are filtered per reader).
+        ArticlePageRelatedLink.objects.bulk_create(
+            [
+                ArticlePageRelatedLink(page_id=p.pk, article_id=t.pk, sort_order=k)
+                for i, p in enumerate(pages)
+                for k, t in enumerate(
+                    rng.sample(pages[max(0, i - 40) : i], min(i, rng.randint(0, 3)))
+                )
+            ]
+        )
+        ArticlePage.companies.through.objects.bulk_create(
+            [
+                ArticlePage.companies.through(articlepage_id=p.pk, company_id=c)
+                for p, d in zip(pages, details, strict=True)
+                if d["audience"] in (Audience.COMPANIES, Audience.PRODUCT_OWNERS)
+                for c in rng.sample(chosen_companies, min(2, len(chosen_companies)))
             ]
         )
         ArticlePage.authors.through.objects.bulk_create(

@@ -16,11 +16,13 @@ import urllib.request
 from pathlib import Path
 
 from . import queries
+from .data import LONG_ARTICLE_SLUG
 
 LUA = """
 wrk.method = "{method}"
 wrk.body = [==[{body}]==]
 wrk.headers["Content-Type"] = "application/json"
+{auth}
 local threads = {{}}
 function setup(thread) table.insert(threads, thread) end
 function init(args) gql_errors = 0 end
@@ -57,9 +59,12 @@ def _wait(url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"gunicorn did not answer {url} within {timeout} s")
 
 
-def _wrk(url: str, *, method: str, body: str, seconds: int) -> dict:
+def _wrk(
+    url: str, *, method: str, body: str, seconds: int, token: str | None = None
+) -> dict:
+    auth = f'wrk.headers["Authorization"] = "Bearer {token}"' if token else ""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(LUA.format(method=method, body=body))
+        f.write(LUA.format(method=method, body=body, auth=auth))
         script = f.name
     try:
         out = subprocess.run(
@@ -113,6 +118,10 @@ def _wrk(url: str, *, method: str, body: str, seconds: int) -> dict:
     }
 
 
+def _op(query: str, variables: dict | None = None) -> str:
+    return json.dumps({"query": query, "variables": variables or {}})
+
+
 def run(ctx) -> dict:
     if not shutil.which("wrk"):
         return {"skipped": "wrk not installed (apt-get install wrk)"}
@@ -136,29 +145,53 @@ def run(ctx) -> dict:
         start_new_session=True,
     )
     try:
-        _wait(base + "/api/v2/pages/?limit=1")
+        _wait(base + "/health/")
         seconds = ctx.conf["wrk_seconds"]
+        article = {"slug": LONG_ARTICLE_SLUG}
+        search = {"q": queries.SEARCH_TERMS}
+        client = ctx.token
+        # name: (method, path, body, token); /health/ first: the ratios' reference.
         endpoints = {
-            "graphql_listing": (
+            "health": ("GET", "/health/", "", None),
+            "graphql_listing": ("POST", "/graphql/", _op(queries.LISTING), None),
+            "graphql_portal_listing_client": (
                 "POST",
                 "/graphql/",
-                json.dumps({"query": queries.LISTING}),
+                _op(queries.PORTAL_LISTING),
+                client,
             ),
-            "graphql_search": (
+            "graphql_article": (
                 "POST",
                 "/graphql/",
-                json.dumps(
-                    {"query": queries.SEARCH, "variables": {"q": queries.SEARCH_TERMS}}
-                ),
+                _op(queries.PORTAL_ARTICLE, article),
+                None,
+            ),
+            "graphql_search": ("POST", "/graphql/", _op(queries.SEARCH, search), None),
+            "graphql_search_client": (
+                "POST",
+                "/graphql/",
+                _op(queries.SEARCH, search),
+                client,
+            ),
+            "graphql_my_company": (
+                "POST",
+                "/graphql/",
+                _op(queries.MY_COMPANY),
+                client,
             ),
         }
         result = {"server": "gunicorn 2 sync workers", "endpoints": {}}
-        for name, (method, path, body) in endpoints.items():
+        for name, (method, path, body, token) in endpoints.items():
             result["endpoints"][name] = r = _wrk(
-                base + path, method=method, body=body, seconds=seconds
+                base + path, method=method, body=body, seconds=seconds, token=token
+            )
+            health = result["endpoints"]["health"]["requests_per_s"]
+            r["ratio_to_health"] = (
+                round(r["requests_per_s"] / health, 3) if health else None
             )
             ctx.log(
-                f"  {name}: {r['requests_per_s']} req/s, p99 {r['p99_ms']} ms, "
+                f"  {name}: {r['requests_per_s']} req/s "
+                f"({r['ratio_to_health']}× /health/), p99 {r['p99_ms']} ms, "
                 f"errors {r['errors']}"
             )
         return result

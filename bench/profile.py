@@ -1,5 +1,6 @@
-"""``python -m bench.profile WORKLOAD [N]``: pyinstrument profile of N in-process calls
-of one GraphQL workload against the last run's data (var/bench/), printed as text."""
+"""``python -m bench.profile WORKLOAD [N] [PEER]``: pyinstrument profile of N in-process
+calls of one registered workload's subject (or PEER) against the last run's data
+(var/bench/; set DATABASE_URL for a PostgreSQL run's), printed as text."""
 
 from __future__ import annotations
 
@@ -20,20 +21,17 @@ def main() -> None:
 
     from accounts.models import PortalToken, User
 
-    from . import queries
-    from .data import LONG_ARTICLE_SLUG
-    from .workloads import Context
+    from .runner import SIZES
+    from .workloads import REGISTRY, Context, peers_of
 
     admin = User.objects.get(email="admin@bench.example")
     _, token = PortalToken.generate(user=admin)
-    ctx = Context(base={"admin": admin, "admin_token": token}, conf={}, log=print)
-    calls = {
-        "listing": lambda: ctx.gql(queries.LISTING),
-        "article": lambda: ctx.gql(queries.ARTICLE, {"slug": LONG_ARTICLE_SLUG}),
-        "my_company": lambda: ctx.gql(queries.MY_COMPANY, token=ctx.token),
-        "search": lambda: ctx.gql(queries.SEARCH, {"q": queries.SEARCH_TERMS}),
-    }
-    call = calls[name]
+    ctx = Context(
+        base={"admin": admin, "admin_token": token}, conf=SIZES["small"], log=print
+    )
+    workload = REGISTRY[name]
+    peer = sys.argv[3] if len(sys.argv) > 3 else workload.subject
+    call = peers_of(ctx, workload)[peer].call
     call()
     profiler = Profiler(interval=0.0005)
     with profiler:

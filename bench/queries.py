@@ -28,7 +28,7 @@ query Article($slug: String!) {
       ... on HeadingBlock { text level }
       ... on RichTextBlock { value }
       ... on CodeBlock { language code caption }
-      ... on CalloutBlock { kind title text }
+      ... on CalloutBlock { kind title calloutText: text }
     }
   }
 }
@@ -58,9 +58,69 @@ query Search($q: String!) {
 """
 SEARCH_TERMS = "licence réseau"
 
-REST_FIELDS = "summary,first_published_at,category,tags,authors,products"
-REST_LISTING = (
-    "/api/v2/pages/?type=knowledge.ArticlePage&fields="
-    + REST_FIELDS
-    + "&limit=20&order=-first_published_at"
+# The tuned REST v2 endpoint (bench/api.py) orders by publication date itself.
+REST_FIELDS = (
+    "_,id,title,slug,summary,first_published_at,category,tags,authors,products"
 )
+REST_LISTING = "/api/v2/articles/?fields=" + REST_FIELDS + "&limit=20"
+
+# --- what the portal sends (named fragments, as its Apollo client does) ----------
+
+PORTAL_FRAGMENTS = """
+fragment AuthorChip on Author {
+  displayName jobTitle
+  photo { url width height }
+}
+fragment ArticleCard on ArticlePage {
+  id title slug summary publishedAt readingTimeMinutes
+  category { name slug }
+  tags { name }
+  products { name code }
+  versions { version product { code } }
+  authors { ...AuthorChip }
+  relatedArticles { id title slug }
+}
+"""
+
+PORTAL_LISTING = (
+    """
+query PortalListing {
+  articles(perPage: 20) {
+    total pages
+    items { ...ArticleCard }
+  }
+}
+"""
+    + PORTAL_FRAGMENTS
+)
+
+PORTAL_ARTICLE = (
+    """
+query PortalArticle($slug: String!) {
+  article(slug: $slug) {
+    ...ArticleCard
+    lastReviewedAt
+    body {
+      id blockType
+      ... on HeadingBlock { text level }
+      ... on RichTextBlock { value }
+      ... on CodeBlock { language code caption }
+      ... on CalloutBlock { kind title calloutText: text }
+    }
+  }
+}
+"""
+    + PORTAL_FRAGMENTS
+)
+
+# The REST v2 peer's fields: what the GraphQL listings output, nothing more.
+REST_PORTAL_FIELDS = (
+    "_,id,title,slug,summary,first_published_at,reading_time_minutes,category,tags,"
+    "products,versions,authors,related_articles"
+)
+REST_PORTAL_LISTING = "/api/v2/articles/?fields=" + REST_PORTAL_FIELDS + "&limit=20"
+
+# FIXME(ticketContext): filled in by the coordinator once the `ticketContext` query
+# is merged (another helper builds it); until then the workload is skipped.
+TICKET_CONTEXT: str | None = None
+TICKET_CONTEXT_VARIABLES: dict = {}

@@ -66,9 +66,15 @@ LOGGING = {
 # The engine, when `python -m bench` found one (BENCH_SEARCH_URL), in indexes of
 # its own (bench_*); the database backend beside it, as in production.
 BENCH_SEARCH_URL = os.environ.get("BENCH_SEARCH_URL", "")
+# One set of indexes per database, so the SQLite and PostgreSQL runs never share one;
+# BENCH_INDEX names them apart from another checkout's benchmark on the same node.
+BENCH_INDEX = "{}_{}".format(
+    os.environ.get("BENCH_INDEX", "bench"),
+    "sqlite" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "pg",
+)
 if BENCH_SEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
-        "default": search_engine_backend(BENCH_SEARCH_URL, "bench"),
+        "default": search_engine_backend(BENCH_SEARCH_URL, BENCH_INDEX),
         "database": {"BACKEND": "wagtail.search.backends.database"},
     }
 else:

@@ -1,58 +1,223 @@
-"""The floor: plain Django JSON views over the same selectors and querysets as GraphQL,
-with no GraphQL or REST framework in between."""
+"""The floor: plain Django JSON views over the same selectors as GraphQL, with no
+GraphQL or REST framework in between. The article views read ``values()`` (no model
+instances) and ask only the relations their answer outputs; they answer the same
+JSON, byte for byte, as the GraphQL query they stand beside (checked by
+``bench.workloads.check_same_items`` and tests/bench/)."""
 
 from __future__ import annotations
 
+import json
 import math
 
 from django.conf import settings
-from django.http import FileResponse, Http404, JsonResponse
+from django.core.files.storage import default_storage
+from django.db.models import Exists, OuterRef
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 
 from catalog import selectors as catalog_selectors
 from cms.access import caller_of
-from knowledge import selectors
+from knowledge import selectors, services
+from knowledge.models import ArticlePage, ArticlePageRelatedLink, ArticlePageTag
+from knowledge.models.pages import WORDS_PER_MINUTE
+
+# --- article listings and detail: values(), only what the answer outputs ----------
+
+_FLAT = ("category", "tags", "authors", "products")
+_PORTAL = ("category", "tags", "products", "versions", "authors", "relatedArticles")
 
 
-def _article(page) -> dict:
-    return {
-        "id": page.pk,
-        "title": page.title,
-        "slug": page.slug,
-        "summary": page.summary,
-        "publishedAt": page.first_published_at.isoformat()
-        if page.first_published_at
-        else None,
-        "category": {"name": page.category.name, "slug": page.category.slug},
-        "tags": [{"name": tag.name} for tag in page.tags.all()],
-        "authors": [
-            {"displayName": a.display_name, "jobTitle": a.job_title}
-            for a in page.authors.all()
-        ],
-        "products": [{"name": p.name, "code": p.code} for p in page.products.all()],
-    }
+def _json(data: dict) -> HttpResponse:
+    """As the GraphQL view encodes its answer (cms.api.errors.graphql_response)."""
+    return HttpResponse(
+        json.dumps({"data": data}, separators=(",", ":"), ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
 
 
-def article_list(request):
+def _photo_url(name: str) -> str:
+    url = default_storage.url(name)
+    return settings.WAGTAILADMIN_BASE_URL + url if url.startswith("/") else url
+
+
+def _relations(ids: list[int], caller, wanted: tuple[str, ...]) -> dict:
+    """article id -> relation -> list, one values() query per relation asked, in the
+    order the GraphQL types list them (through-row order, the models' orderings)."""
+    out: dict[int, dict[str, list]] = {pk: {name: [] for name in wanted} for pk in ids}
+
+    def put(name, rows, make):
+        for row in rows:
+            out[row[0]][name].append(make(row))
+
+    if "tags" in wanted:
+        put(
+            "tags",
+            ArticlePageTag.objects.filter(content_object_id__in=ids)
+            .order_by("pk")
+            .values_list("content_object_id", "tag__name"),
+            lambda r: {"name": r[1]},
+        )
+    if "products" in wanted:
+        put(
+            "products",
+            ArticlePage.products.through.objects.filter(articlepage_id__in=ids)
+            .order_by("product__name", "product_id")
+            .values_list("articlepage_id", "product__name", "product__code"),
+            lambda r: {"name": r[1], "code": r[2]},
+        )
+    if "versions" in wanted:
+        put(
+            "versions",
+            ArticlePage.versions.through.objects.filter(articlepage_id__in=ids)
+            .order_by("productrelease__product__name", "-productrelease__version")
+            .values_list(
+                "articlepage_id",
+                "productrelease__version",
+                "productrelease__product__code",
+            ),
+            lambda r: {"version": r[1], "product": {"code": r[2]}},
+        )
+    if "authors" in wanted:
+        portal = "relatedArticles" in wanted  # the portal's authors carry a photo
+
+        def author(r):
+            data = {"displayName": r[1], "jobTitle": r[2]}
+            if portal:
+                data["photo"] = (
+                    None
+                    if r[3] is None
+                    else {"url": _photo_url(r[3]), "width": r[4], "height": r[5]}
+                )
+            return data
+
+        put(
+            "authors",
+            ArticlePage.authors.through.objects.filter(articlepage_id__in=ids)
+            .order_by("author__display_name", "author_id")
+            .values_list(
+                "articlepage_id",
+                "author__display_name",
+                "author__job_title",
+                "author__photo__file",
+                "author__photo__width",
+                "author__photo__height",
+            ),
+            author,
+        )
+    if "relatedArticles" in wanted:
+        readable = selectors.articles_visible_to(caller).filter(
+            pk=OuterRef("article_id")
+        )
+        put(
+            "relatedArticles",
+            ArticlePageRelatedLink.objects.filter(page_id__in=ids)
+            .filter(Exists(readable))
+            .order_by("page_id", "sort_order")
+            .values_list("page_id", "article_id", "article__title", "article__slug"),
+            lambda r: {"id": str(r[1]), "title": r[2], "slug": r[3]},
+        )
+    return out
+
+
+def _article_rows(qs, *, portal: bool, extra: tuple[str, ...] = ()) -> list[dict]:
+    columns = ["pk", "title", "slug", "summary", "first_published_at"]
+    if portal:
+        columns.append("word_count")
+    return list(qs.values(*columns, "category__name", "category__slug", *extra))
+
+
+def _article_items(rows: list[dict], caller, *, portal: bool) -> list[dict]:
+    wanted = _PORTAL if portal else _FLAT
+    relations = _relations([r["pk"] for r in rows], caller, wanted)
+    items = []
+    for r in rows:
+        published = r["first_published_at"]
+        item = {
+            "id": str(r["pk"]),
+            "title": r["title"],
+            "slug": r["slug"],
+            "summary": r["summary"],
+            "publishedAt": published.isoformat() if published else None,
+        }
+        if portal:
+            item["readingTimeMinutes"] = max(
+                1, math.ceil(r["word_count"] / WORDS_PER_MINUTE)
+            )
+        for name in wanted:
+            item[name] = (
+                {"name": r["category__name"], "slug": r["category__slug"]}
+                if name == "category"
+                else relations[r["pk"]][name]
+            )
+        items.append(item)
+    return items
+
+
+def _listing(request, *, portal: bool):
     per_page = 20
-    qs = selectors.article_list_for(caller=caller_of(request))
+    caller = caller_of(request)
+    # The same selector, order and audience rule as the GraphQL listing, with no
+    # relation prefetched: the relations come from one values() query each.
+    qs = selectors.article_list_for(caller=caller, fields=())
     total = qs.count()
-    items = [_article(page) for page in qs[:per_page]]
-    return JsonResponse(
+    rows = _article_rows(qs[:per_page], portal=portal)
+    return _json(
         {
-            "total": total,
-            "pages": math.ceil(total / per_page),
-            "items": items,
+            "articles": {
+                "total": total,
+                "pages": -(-total // per_page),
+                "items": _article_items(rows, caller, portal=portal),
+            }
         }
     )
 
 
+def article_list(request):
+    """The flat listing (bench.queries.LISTING)."""
+    return _listing(request, portal=False)
+
+
+def portal_article_list(request):
+    """The portal's listing (bench.queries.PORTAL_LISTING)."""
+    return _listing(request, portal=True)
+
+
+def _block(block) -> dict:
+    """A body block as the GraphQL answer gives it (rich text rendered)."""
+    value = block.value
+    data = {"id": block.id, "blockType": type(block.block).__name__}
+    if block.block_type == "heading":
+        data.update(text=value["text"], level=value["level"])
+    elif block.block_type == "paragraph":
+        data["value"] = value.__html__()
+    elif block.block_type == "code":
+        data.update(
+            language=value["language"], code=value["code"], caption=value["caption"]
+        )
+    elif block.block_type == "callout":
+        data.update(
+            kind=value["kind"],
+            title=value["title"],
+            calloutText=value["text"].__html__(),
+        )
+    return data
+
+
 def article_detail(request, slug):
-    page = selectors.article_detail_for(caller=caller_of(request), slug=slug)
-    if page is None:
+    """The portal's article (bench.queries.PORTAL_ARTICLE): same selector, the view
+    recorded as GraphQL records it."""
+    caller = caller_of(request)
+    qs = selectors.articles_visible_to(caller).filter(slug=slug)
+    rows = _article_rows(qs, portal=True, extra=("last_reviewed_at", "body"))
+    if not rows:
         raise Http404
-    data = _article(page)
-    data["body"] = list(page.body.raw_data)
-    return JsonResponse(data)
+    row = rows[0]
+    services.article_view_record(article_id=row["pk"])
+    item = _article_items(rows, caller, portal=True)[0]
+    reviewed = row["last_reviewed_at"]
+    item["lastReviewedAt"] = reviewed.isoformat() if reviewed else None
+    body = ArticlePage._meta.get_field("body").to_python(row["body"])
+    item["body"] = [_block(block) for block in body]
+    return _json({"article": item})
 
 
 def _included(product):
