@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import Company, ServiceToken, User
 from catalog import demo as catalog_demo
 from catalog.models import Product, ProductRelease
-from catalog.sla import CHARTER_CALENDAR, PARIS, BusinessCalendar
+from catalog.sla import PARIS, BusinessCalendar
 from cms import demo as cms_demo
 from downloads import demo as downloads_demo
 from downloads.models import DownloadEvent, DownloadFile, DownloadPage
@@ -387,7 +387,7 @@ def test_unknown_product_is_a_warning_not_an_error(gql, demo, service_token):
     assert data["downloads"] == []
 
 
-# --- who may ask ------------------------------------------------------------------------
+# --- who may ask ---------------------------------------------------------------
 
 
 def test_staff_may_ask_and_sees_what_the_company_reads(gql, demo, staff):
@@ -422,7 +422,8 @@ def test_anonymous_and_service_without_scope_are_refused(gql, db):
     "variables, code, field",
     [
         ({}, "BAD_USER_INPUT", "companyId"),
-        ({"companyId": "1", "customerNumber": "CLI-1"}, "BAD_USER_INPUT", "customerNumber"),
+        ({"companyId": "1", "customerNumber": "CLI-1"}, "BAD_USER_INPUT",
+         "customerNumber"),
         ({"companyId": "abc"}, "BAD_USER_INPUT", "companyId"),
         ({"customerNumber": "CLI-404"}, "NOT_FOUND", None),
         ({"companyId": "999999"}, "NOT_FOUND", None),
