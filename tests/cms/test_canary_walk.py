@@ -17,9 +17,10 @@ B's id: for B's tickets it would read what B reads). Under ``ticketArticles`` an
 ``linkArticleToTicket``'s link it sees every link, internal ones too, and the
 article each points to, as staff does, and under ``ticketContext`` (for company A)
 what company A's admin reads, its catalogue's secrets included (:data:`READS_AS`);
-anywhere else an article only staff may read is a leak to it. Staff reads every published canary
-(the walk checks it reaches them) but no draft, scheduled, expired or protected
-page; media no article uses nobody reaches (no field lists media).
+anywhere else an article only staff may read is a leak to it. Staff reads every
+published canary (the walk checks it reaches them) but no draft, scheduled,
+expired or protected page; media no article uses nobody reaches (no field lists
+media).
 
 A marker the caller gave as an argument along the path and gets back is no leak.
 Every request must be run as sent: one the endpoint refuses (a document that does

@@ -30,6 +30,7 @@ from tests.catalog.factories import (
 from tests.downloads.helpers import download_page, private_storage  # noqa: F401
 from tests.factories import CompanyFactory
 from tests.knowledge import factories as kb
+from tests.search.conftest import search_backend  # noqa: F401 (fixture)
 from tickets.graphql import TICKET_CONTEXT
 
 SUBJECT = "Plantage des hachures zorbiflex à l'ouverture du dessin"
@@ -504,3 +505,46 @@ def test_constant_queries_whatever_the_holdings(gql, service_token, private_stor
     assert len(large_data["downloads"]) == 2
     assert all(d["alreadyDownloaded"] for d in large_data["downloads"])
     assert n_small == n_large, (n_small, n_large)
+
+
+# --- on both search backends ---------------------------------------------------------
+
+
+def test_suggestions_are_what_the_company_reads_on_both_backends(
+    gql,
+    search_backend,  # noqa: F811 (the fixture)
+    service_token,
+):
+    company_a = CompanyFactory(customer_number="CLI-A")
+    company_b = CompanyFactory(customer_number="CLI-B")
+    autocad = ProductFactory(code="autocad", name="AutoCAD")
+    SubscriptionFactory(company=company_a, product=autocad)
+    readable = {
+        kb.article("Hachures zorbiflex : plantage à l'ouverture", products=[autocad]),
+        kb.article(
+            "Hachures zorbiflex : plantage à l'ouverture chez A",
+            audience=Audience.COMPANIES,
+            companies=[company_a],
+        ),
+        kb.article(
+            "Hachures zorbiflex : plantage à l'ouverture, abonnés AutoCAD",
+            audience=Audience.PRODUCT_OWNERS,
+            products=[autocad],
+        ),
+    }
+    canaries = {
+        kb.article(
+            "Hachures zorbiflex : plantage à l'ouverture, note interne",
+            audience=Audience.INTERNAL,
+        ),
+        kb.article(
+            "Hachures zorbiflex : plantage à l'ouverture chez B",
+            audience=Audience.COMPANIES,
+            companies=[company_b],
+        ),
+    }
+    search_backend.refresh()
+    data = context(gql, service_token, customerNumber="CLI-A", product="autocad")
+    suggested = titles(data["suggestions"])
+    assert suggested == {a.title for a in readable}
+    assert not suggested & {a.title for a in canaries}
