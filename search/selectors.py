@@ -763,7 +763,8 @@ def ticket_linked_articles_for(
     """The articles engineers linked to ``company_id``'s tickets (about ``product``,
     a code: articles about it), most recently linked first, among those the company
     may read (:meth:`Caller.for_ticket_of`): the ticketing system shows them to the
-    client. For staff and the ticketing system (``fields``: see _complete)."""
+    client. For staff and the ticketing system (``fields``: see
+    :func:`knowledge.selectors.with_listing_relations`)."""
     require_tickets_access(caller)
     reader = caller.for_ticket_of(company_id)
     links = TicketArticleLink.objects.filter(company_id=company_id)
@@ -779,11 +780,7 @@ def ticket_linked_articles_for(
                 product__code__iexact=product
             ).values("articlepage_id")
         )
-    ranked = list(
-        articles.annotate(last_linked=Subquery(last_linked))
-        .order_by("-last_linked", "-pk")
-        .values_list("pk", flat=True)[:limit]
+    ranked = articles.annotate(last_linked=Subquery(last_linked)).order_by(
+        "-last_linked", "-pk"
     )
-    return [
-        hit.article for hit in _complete([(pk, None) for pk in ranked], reader, fields)
-    ]
+    return list(with_listing_relations(ranked, caller=reader, fields=fields)[:limit])
