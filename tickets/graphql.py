@@ -275,3 +275,21 @@ query TicketContext($companyId: ID, $customerNumber: String, $subject: String!,
   }
 }
 """
+
+
+def ticket_context_variables(
+    customer_number: str,
+    *,
+    product: str | None = "autocad",
+    version: str | None = "2026",
+    criticality: str = "BLOQUANT",
+) -> dict:
+    """Variables of :data:`TICKET_CONTEXT` for a typical ticket of a company."""
+    return {
+        "customerNumber": customer_number,
+        "subject": "Plantage à l'ouverture d'un dessin avec des hachures",
+        "description": "Bonjour,\nAutoCAD se ferme dès qu'on ouvre le DWG du projet.",
+        "product": product,
+        "version": version,
+        "criticality": criticality,
+    }
