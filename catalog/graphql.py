@@ -115,6 +115,9 @@ class CatalogSubscription(graphene.ObjectType):
     start_date = graphene.Date(required=True)
     end_date = graphene.Date(required=True)
     auto_renew_date = graphene.Date()
+    auto_renew = graphene.Boolean(
+        required=True, description="Renewed automatically (a renewal date is set)."
+    )
     status = graphene.Field(SubscriptionStatus, required=True)
     days_remaining = graphene.Int(required=True, description="Negative once ended.")
     reseller_name = graphene.String(required=True)
@@ -137,6 +140,10 @@ class CatalogSubscription(graphene.ObjectType):
     @staticmethod
     def resolve_auto_renew_date(sub, info):
         return sub.autorenew_date
+
+    @staticmethod
+    def resolve_auto_renew(sub, info) -> bool:
+        return sub.autorenew_date is not None
 
     @staticmethod
     def resolve_licences(sub, info):

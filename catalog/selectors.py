@@ -29,6 +29,7 @@ from . import sla
 from .models import (
     Licence,
     Product,
+    ProductRelease,
     Subscription,
     SubscriptionStatus,
     SupportContract,
@@ -55,10 +56,15 @@ def company_for_staff(*, caller: Caller, company_id) -> Company | None:
 
 
 def licences_for(
-    *, caller: Caller, company_id: int, product: str | None = None
+    *,
+    caller: Caller,
+    company_id: int,
+    product: str | None = None,
+    with_collections: bool = False,
 ) -> QuerySet[Licence]:
     """A company's licences as the caller may see them; each carries
-    ``secrets_visible`` (:meth:`Caller.sees_secrets_of`)."""
+    ``secrets_visible`` (:meth:`Caller.sees_secrets_of`). ``product`` is a product
+    code; ``with_collections``: also the licences of collections including it."""
     if not caller.sees_company(company_id):
         return Licence.objects.none()
     qs = (
@@ -66,7 +72,12 @@ def licences_for(
         .select_related("product")
         .annotate(secrets_visible=Value(caller.sees_secrets_of(company_id)))
     )
-    if product:
+    if product and with_collections:
+        qs = qs.filter(
+            Q(product__code=product)
+            | Q(product__in=Product.objects.filter(includes__code=product))
+        )
+    elif product:
         qs = qs.filter(product__code=product)
     return qs
 
@@ -352,6 +363,21 @@ class SlaDeadline:
         """ "contract", or "charter" when the caller has no contract in force."""
         return "contract" if self.contract else "charter"
 
+    @property
+    def sla_targets(self) -> dict[sla.Criticality, int]:
+        """The contract's targets, or the charter's."""
+        return self.contract.sla_targets if self.contract else sla.CHARTER_TARGETS
+
+    @property
+    def calendar(self) -> sla.BusinessCalendar:
+        """The contract's business hours, or the charter's."""
+        return self.contract.calendar if self.contract else sla.CHARTER_CALENDAR
+
+    def minutes_left(self, now: datetime.datetime) -> int:
+        """Business minutes from ``now`` to :attr:`due_at` (negative: that many
+        business minutes late), on the same calendar as the deadline."""
+        return self.calendar.business_minutes_between(now, self.due_at)
+
 
 # Tickets are opened in this century; business-hour arithmetic needs real dates.
 SLA_YEARS = (2000, 2100)
@@ -369,7 +395,9 @@ def sla_deadline_for(
     None if ``company_id`` is not a company the caller may see."""
     if company_id is None:
         company_id = caller.company_id if caller.is_client else None
-    elif str(company_id) == str(caller.company_id) and caller.is_client:
+    elif str(company_id) == str(caller.company_id) and caller.sees_company(
+        caller.company_id
+    ):  # a client's own company, or the ticket's the ticketing system acts for
         company_id = caller.company_id
     else:
         company = company_for_staff(caller=caller, company_id=company_id)
@@ -405,4 +433,184 @@ def sla_deadline_for(
         ),
         response_minutes=targets[criticality],
         contract=contract,
+    )
+
+
+# --- A ticket's company and what it holds of the ticket's product ---------------------
+
+
+def company_for_ticket(
+    *, caller: Caller, company_id=None, customer_number: str | None = None
+) -> Company | None:
+    """The company of a ticket, by id or customer number, for those who work on
+    tickets (staff, the ticketing system); None when there is none or the caller
+    does not work on tickets. Deactivated companies too: the engineer must see it."""
+    if not caller.works_tickets:
+        return None
+    if company_id is not None:
+        pk = object_id(company_id)
+        return None if pk is None else Company.objects.filter(pk=pk).first()
+    number = " ".join((customer_number or "").split())
+    if not number:
+        return None
+    return Company.objects.filter(customer_number__iexact=number).first()
+
+
+@dataclass(frozen=True)
+class HoldingWarning:
+    """Something the engineer should know about what the company holds.
+
+    ``code``: ``NOT_COVERED`` (nothing covers the product), ``ENDED`` (what covered
+    it has ended or was cancelled), ``NOT_STARTED``, ``RELEASE_NOT_COVERED`` (the
+    ticket's release came out after the coverage ended), ``ENDS_SOON`` (one
+    subscription covering it ends within 90 days), ``UNKNOWN_PRODUCT``,
+    ``UNKNOWN_VERSION``."""
+
+    code: str
+    message: str
+
+
+@dataclass
+class ProductHoldings:
+    """What a company holds of a product (of everything, without one): its
+    subscriptions (see :func:`subscriptions_for`), licences (see
+    :func:`licences_for`), the warnings, and the :class:`Holdings` they were judged
+    on (for the download entitlement, without loading them again)."""
+
+    subscriptions: list[Subscription]
+    licences: list[Licence]
+    warnings: list[HoldingWarning]
+    holdings: Holdings
+    product: Product | None = None
+    release: ProductRelease | None = None
+
+
+def _date(day: datetime.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "?"
+
+
+def product_holdings_for(
+    *,
+    caller: Caller,
+    company_id: int,
+    product: str | None = None,
+    version: str | None = None,
+    today: datetime.date | None = None,
+    holdings: Holdings | None = None,
+) -> ProductHoldings:
+    """What ``company_id`` holds of ``product`` (a code; collections including it
+    count) as ``caller`` may see it, with the warnings an engineer needs: whether
+    the product (and ``version``) is covered today, and which subscriptions end
+    within 90 days. Without ``product``: all the company's holdings, with a
+    warning for each product no longer covered. ``holdings``: the company's
+    :class:`Holdings`, if already loaded. A constant number of queries."""
+    today = today or timezone.localdate()
+    if not caller.sees_company(company_id):
+        return ProductHoldings([], [], [], Holdings(None, today))
+    code = " ".join((product or "").split())
+    found = None
+    if code:
+        found = (
+            Product.objects.filter(code__iexact=code)
+            .prefetch_related("releases")
+            .first()
+        )
+        if found is None:
+            warning = HoldingWarning(
+                "UNKNOWN_PRODUCT", f"Produit « {code} » inconnu du catalogue."
+            )
+            return ProductHoldings([], [], [warning], Holdings(None, today))
+    product_code = found.code if found else None
+    subscriptions = subscriptions_for(
+        caller=caller, company_id=company_id, product=product_code, today=today
+    )
+    licences = list(
+        licences_for(
+            caller=caller,
+            company_id=company_id,
+            product=product_code,
+            with_collections=True,
+        ).order_by("product__name", "pk")
+    )
+    if holdings is None or holdings.company_id != company_id or holdings.at != today:
+        holdings = Holdings.load(company_id, today)
+    result = ProductHoldings(subscriptions, licences, [], holdings, found)
+    if found is not None:
+        release = _release(found, version)
+        result.release = release
+        if version and release is None:
+            result.warnings.append(
+                HoldingWarning(
+                    "UNKNOWN_VERSION",
+                    f"Version « {version} » inconnue pour {found.name}.",
+                )
+            )
+        products = [found]
+    else:  # every product the company has held, each judged on its own
+        products = list({sub.product_id: sub.product for sub in subscriptions}.values())
+    for each in products:
+        warning = _coverage_warning(
+            holdings.entitlement(each.pk, result.release), each, result.release
+        )
+        if warning is not None:
+            result.warnings.append(warning)
+    for sub in subscriptions:
+        if sub.status_on(today) == SubscriptionStatus.EXPIRING:
+            days = sub.days_remaining_on(today)
+            result.warnings.append(
+                HoldingWarning(
+                    "ENDS_SOON",
+                    f"L'abonnement {sub.product.name} n° {sub.autodesk_id} "
+                    f"({sub.seats} poste{'s' if sub.seats > 1 else ''}) prend fin "
+                    f"le {_date(sub.end_date)}, dans {days} jour"
+                    f"{'s' if days > 1 else ''}.",
+                )
+            )
+    return result
+
+
+def _release(product: Product, version: str | None) -> ProductRelease | None:
+    if not version:
+        return None
+    wanted = version.strip().lower()
+    return next(
+        (r for r in product.releases.all() if r.version.lower() == wanted), None
+    )
+
+
+def _coverage_warning(
+    entitlement: Entitlement, product: Product, release: ProductRelease | None
+) -> HoldingWarning | None:
+    """The warning an entitlement refused calls for (None when entitled)."""
+    if entitlement.entitled:
+        return None
+    sub = entitlement.subscription
+    reason = entitlement.reason
+    if reason == "no_subscription":
+        return HoldingWarning(
+            "NOT_COVERED",
+            f"Aucun abonnement ni licence en cours ne couvre {product.name}.",
+        )
+    if reason == "cancelled":
+        return HoldingWarning(
+            "ENDED",
+            f"L'abonnement {sub.product.name} n° {sub.autodesk_id} a été résilié : "
+            f"{product.name} n'est plus couvert.",
+        )
+    if reason == "not_started":
+        return HoldingWarning(
+            "NOT_STARTED",
+            f"L'abonnement {sub.product.name} n° {sub.autodesk_id} ne commence que "
+            f"le {_date(sub.start_date)}.",
+        )
+    if reason == "release_not_covered":
+        return HoldingWarning(
+            "RELEASE_NOT_COVERED",
+            f"{product.name} {release.version if release else ''} est sorti après "
+            f"la fin de l'abonnement n° {sub.autodesk_id} ({_date(sub.end_date)}).",
+        )
+    return HoldingWarning(
+        "ENDED",
+        f"L'abonnement {sub.product.name} n° {sub.autodesk_id} a pris fin le "
+        f"{_date(sub.end_date)} : {product.name} n'est plus couvert.",
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -88,6 +89,29 @@ class BusinessCalendar:
                 return (current + remaining).replace(tzinfo=self.tz)
             remaining -= available
             current = self.next_opening(closing)
+
+    def business_minutes_between(
+        self, start: datetime.datetime, end: datetime.datetime
+    ) -> int:
+        """The business minutes from ``start`` to ``end``, rounded down: negative
+        when ``end`` comes first (``-3``: three business minutes past). Naive
+        datetimes are read as local time."""
+        start, end = self._local(start), self._local(end)
+        sign = 1
+        if end < start:
+            start, end, sign = end, start, -1
+        total = datetime.timedelta()
+        current = self.next_opening(start)
+        while current < end:
+            closing = _at(current.date(), self.closes)
+            total += min(closing, end) - current
+            current = self.next_opening(closing)
+        return math.floor(sign * total.total_seconds() / 60)
+
+    def _local(self, moment: datetime.datetime) -> datetime.datetime:
+        if moment.tzinfo is None:
+            return moment
+        return moment.astimezone(self.tz).replace(tzinfo=None)
 
 
 def _at(day: datetime.date, clock: datetime.time) -> datetime.datetime:

@@ -11,7 +11,9 @@ selector takes it. It is one of:
 - **staff**: an active Aplicit person (``is_staff``): reads everything published;
 - **service**: a machine client (the ticketing system) with a service token and its
   scopes; when it acts for a ticket it reads as that ticket's company
-  (:meth:`Caller.acting_for`), otherwise as any client company.
+  (:meth:`Caller.acting_for`), otherwise as any client company. With the ``tickets``
+  scope and acting for a ticket, it also sees that company's catalogue (serials
+  included): the engineer on the ticket needs it.
 
 What each kind may read is the selectors' business; this module only says who is
 asking, with the few predicates the selectors share (:meth:`Caller.sees_company`,
@@ -25,6 +27,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
+
+# The service scope of the ticketing system (accounts.ServiceToken.Scope.TICKETS).
+TICKETS_SCOPE = "tickets"
 
 
 class CallerKind(enum.StrEnum):
@@ -93,6 +98,23 @@ class Caller:
             return self
         return replace(self, company_id=company_id, is_company_admin=False)
 
+    def for_ticket_of(self, company_id: int) -> Caller:
+        """Whoever works on a ticket of ``company_id`` (staff, or the ticketing
+        system), reading for it: the ticketing system acting for that company. It
+        reads the articles and downloads that company reads, not what staff read,
+        and sees the company's catalogue (:meth:`sees_company`). Only for callers
+        who :attr:`works_tickets`."""
+        if not self.works_tickets:
+            raise ValueError("Only staff and the ticketing system work on tickets.")
+        if self.is_service:
+            return self.acting_for(company_id)
+        return Caller(
+            CallerKind.SERVICE,
+            person=self.person,
+            company_id=company_id,
+            scopes=frozenset({TICKETS_SCOPE}),
+        )
+
     # --- who ---------------------------------------------------------------------
 
     @property
@@ -124,18 +146,30 @@ class Caller:
     def has_scope(self, scope: str) -> bool:
         return self.is_service and scope in self.scopes
 
+    @property
+    def works_tickets(self) -> bool:
+        """Staff, and machine clients with the ``tickets`` scope."""
+        return self.is_staff or self.has_scope(TICKETS_SCOPE)
+
     # --- shared predicates -------------------------------------------------------
 
     def sees_company(self, company_id: int | None) -> bool:
-        """May read ``company_id``'s own data (catalogue, downloads, contract)."""
+        """May read ``company_id``'s own data (catalogue, downloads, contract):
+        staff, that company's people, and the ticketing system acting for one of
+        its tickets."""
         if company_id is None:
             return False
-        return self.is_staff or (self.is_client and self.company_id == company_id)
+        if self.is_staff:
+            return True
+        if self.is_client or self.has_scope(TICKETS_SCOPE):
+            return self.company_id == company_id
+        return False
 
     def sees_secrets_of(self, company_id: int | None) -> bool:
-        """Serial numbers and product keys: staff, and that company's admins."""
+        """Serial numbers and product keys: staff, that company's admins, and the
+        ticketing system acting for one of its tickets."""
         return self.is_staff or (
-            self.sees_company(company_id) and self.is_company_admin
+            self.sees_company(company_id) and (self.is_company_admin or self.is_service)
         )
 
 

@@ -11,6 +11,7 @@ writes (signed links, the audit, publication and its e-mails) are in
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -22,7 +23,7 @@ from cms.api.pagination import page_bounds
 from cms.visibility import register_page_rule, visible_pages
 from knowledge.selectors import articles_visible_to
 
-from .models import DownloadEvent, DownloadFile, DownloadPage
+from .models import DownloadEvent, DownloadFile, DownloadKind, DownloadPage
 
 # --- Page visibility ---------------------------------------------------------------
 
@@ -145,10 +146,17 @@ def _page_release(page: DownloadPage) -> ProductRelease | None:
 class DownloadAccess:
     """A caller's download rights, computed once (per request) for many files."""
 
-    def __init__(self, caller: Caller, at: datetime.date | None = None):
+    def __init__(
+        self,
+        caller: Caller,
+        at: datetime.date | None = None,
+        *,
+        holdings: Holdings | None = None,
+    ):
+        """``holdings``: the caller's company's, when already loaded."""
         self.caller = caller
         self.at = at
-        self._holdings: Holdings | None = None
+        self._holdings = holdings
         self._cache: dict[tuple[int, int | None], tuple[bool, str]] = {}
 
     @property
@@ -219,6 +227,84 @@ def download_file_for(*, caller: Caller, file_id) -> DownloadFile | None:
         .prefetch_related("page__releases")
         .first()
     )
+
+
+# --- A ticket's downloads -------------------------------------------------------------
+
+# What fixes a problem in a release: not full versions or utilities.
+FIX_KINDS = (DownloadKind.PATCH, DownloadKind.HOTFIX, DownloadKind.UPDATE)
+
+
+@dataclass
+class TicketDownload:
+    """A file of the latest fix of a ticket's product and release, with whether the
+    ticket's company may download it (and why not) and whether it already did."""
+
+    page: DownloadPage
+    file: DownloadFile
+    can_download: bool
+    reason: str | None
+    already_downloaded: bool
+
+
+def ticket_downloads_for(
+    *,
+    caller: Caller,
+    product: str,
+    version: str | None = None,
+    holdings: Holdings | None = None,
+) -> list[TicketDownload]:
+    """The latest patch, hotfix and update of ``product`` (a code) for ``version``
+    (a release such as « 2026 »; pages for every release count too), each file
+    judged for the company ``caller`` acts for (:meth:`Caller.for_ticket_of`): its
+    entitlement (:class:`DownloadAccess`, ``holdings`` if already loaded) and its
+    download history. A constant number of queries."""
+    if not caller.works_tickets or caller.company_id is None:
+        return []
+    releases = DownloadPage.releases.through.objects.filter(
+        downloadpage_id=OuterRef("pk")
+    )
+    pages = download_pages_visible_to(caller).filter(product__code__iexact=product)
+    if version:
+        pages = pages.filter(
+            ~Exists(releases)
+            | Exists(releases.filter(productrelease__version__iexact=version))
+        )
+    newest = [
+        pages.filter(kind=kind).order_by("-release_date", "-pk").values("pk")[:1]
+        for kind in FIX_KINDS
+    ]
+    chosen = Q(pk__in=newest[0])
+    for subquery in newest[1:]:
+        chosen |= Q(pk__in=subquery)
+    found = list(
+        DownloadPage.objects.filter(chosen)
+        .select_related("product")
+        .prefetch_related("releases", "files")
+        .order_by("-release_date", "-pk")
+    )
+    files = [file for page in found for file in page.files.all()]
+    if not files:
+        return []
+    downloaded = set(
+        DownloadEvent.objects.filter(
+            company_id=caller.company_id, file__in=[f.pk for f in files]
+        ).values_list("file_id", flat=True)
+    )
+    if holdings is not None and holdings.company_id != caller.company_id:
+        holdings = None  # another company's (or none): the company's own are loaded
+    access = DownloadAccess(caller, holdings=holdings)
+    items = []
+    for page in found:
+        allowed, reason = access.check_page(page)
+        for file in page.files.all():
+            file.page = page  # the page just read, not a query per file
+            items.append(
+                TicketDownload(
+                    page, file, allowed, reason or None, file.pk in downloaded
+                )
+            )
+    return items
 
 
 # --- History ---------------------------------------------------------------------

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import connection
-from django.db.models import Count, Func, Model, QuerySet
+from django.db.models import Count, Func, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.dispatch import receiver
 from wagtail.search.backends import get_search_backend
@@ -604,7 +604,7 @@ def pages_search_for(
 
 def can_use_tickets(caller: Caller) -> bool:
     """Staff, and machine clients with the ``tickets`` scope."""
-    return caller.is_staff or caller.has_scope("tickets")
+    return caller.works_tickets
 
 
 def require_tickets_access(caller: Caller) -> None:
@@ -746,3 +746,41 @@ def ticket_links_for(*, caller: Caller, ticket_ref: str) -> QuerySet:
         internal=False,
         article__in=articles_visible_to(caller).values("pk"),
     ).order_by("created_at", "pk")
+
+
+# The articles of a company's earlier tickets a ticket's context lists, at most.
+LINKED_ARTICLES = 10
+
+
+def ticket_linked_articles_for(
+    *,
+    caller: Caller,
+    company_id: int,
+    product: str | None = None,
+    limit: int = LINKED_ARTICLES,
+    fields: Collection[str] | None = None,
+) -> list[ArticlePage]:
+    """The articles engineers linked to ``company_id``'s tickets (about ``product``,
+    a code: articles about it), most recently linked first, among those the company
+    may read (:meth:`Caller.for_ticket_of`): the ticketing system shows them to the
+    client. For staff and the ticketing system (``fields``: see
+    :func:`knowledge.selectors.with_listing_relations`)."""
+    require_tickets_access(caller)
+    reader = caller.for_ticket_of(company_id)
+    links = TicketArticleLink.objects.filter(company_id=company_id)
+    last_linked = (
+        links.filter(article_id=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    articles = articles_visible_to(reader).filter(pk__in=links.values("article_id"))
+    if product:
+        articles = articles.filter(
+            pk__in=ArticlePage.products.through.objects.filter(
+                product__code__iexact=product
+            ).values("articlepage_id")
+        )
+    ranked = articles.annotate(last_linked=Subquery(last_linked)).order_by(
+        "-last_linked", "-pk"
+    )
+    return list(with_listing_relations(ranked, caller=reader, fields=fields)[:limit])

@@ -47,6 +47,7 @@ QUERY_FIELDS = {
     "suggestArticles",
     "ticketSuggestions",
     "ticketArticles",
+    "ticketContext",
     # catalogue and downloads
     "myCompany",
     "company",
@@ -170,6 +171,7 @@ PROJECT_MODULES = (
     "catalog.",
     "downloads.",
     "search.",
+    "tickets.",
 )
 
 

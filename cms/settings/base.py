@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "catalog",
     "downloads",
     "search",
+    "tickets",
     "accounts.apps.UsersAppConfig",  # replaces "wagtail.users" (custom user forms)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -145,3 +145,22 @@ def test_business_days():
     assert not calendar.is_business_day(datetime.date(2026, 5, 1))  # Labour Day
     assert not calendar.is_business_day(datetime.date(2026, 5, 14))  # Ascension
     assert not calendar.is_business_day(datetime.date(2026, 5, 25))  # Whit Monday
+
+
+@pytest.mark.parametrize(
+    "now, due, left",
+    [
+        # Friday 17:55, due Monday 9:20: 5 minutes on Friday, 20 on Monday.
+        (paris(2026, 11, 27, 17, 55), paris(2026, 11, 30, 9, 20), 25),
+        # At night and over the weekend the clock stands still.
+        (paris(2026, 11, 28, 23, 0), paris(2026, 11, 30, 9, 20), 20),
+        # The eve of Armistice (Wednesday 11 November 2026, closed) at 17:59.
+        (paris(2026, 11, 10, 17, 59), paris(2026, 11, 12, 9, 20), 21),
+        # Late: 10 business minutes on Friday and 30 on Monday, not the weekend.
+        (paris(2026, 11, 30, 9, 30), paris(2026, 11, 27, 17, 50), -40),
+        (paris(2026, 11, 30, 9, 20, 30), paris(2026, 11, 30, 9, 20), -1),
+        (paris(2026, 11, 30, 9, 0), paris(2026, 11, 30, 9, 0), 0),
+    ],
+)
+def test_business_minutes_between_count_only_open_hours(now, due, left):
+    assert BusinessCalendar().business_minutes_between(now, due) == left

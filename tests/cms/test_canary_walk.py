@@ -15,10 +15,12 @@ reads (public and ``clients`` articles, non-public download pages) and no
 company's catalogue; it acts for company A's tickets (it is never given company
 B's id: for B's tickets it would read what B reads). Under ``ticketArticles`` and
 ``linkArticleToTicket``'s link it sees every link, internal ones too, and the
-article each points to, as staff does (:data:`READS_AS`); anywhere else an
-article only staff may read is a leak to it. Staff reads every published canary
-(the walk checks it reaches them) but no draft, scheduled, expired or protected
-page; media no article uses nobody reaches (no field lists media).
+article each points to, as staff does, and under ``ticketContext`` (for company A)
+what company A's admin reads, its catalogue's secrets included (:data:`READS_AS`);
+anywhere else an article only staff may read is a leak to it. Staff reads every
+published canary (the walk checks it reaches them) but no draft, scheduled,
+expired or protected page; media no article uses nobody reaches (no field lists
+media).
 
 A marker the caller gave as an argument along the path and gets back is no leak.
 Every request must be run as sent: one the endpoint refuses (a document that does
@@ -84,6 +86,9 @@ MUTATION_DEPTH = 3  # a mutation's payload, what it holds, and that one's fields
 READS_AS = {
     ("service", ("ticketArticles", "article")): "staff",
     ("service", ("linkArticleToTicket", "link", "article")): "staff",
+    # A ticket's context is for the engineer on a ticket of company A: A's
+    # catalogue with its secrets (as A's admin reads it), and only what A reads.
+    ("service", ("ticketContext",)): "admin_a",
 }
 # Subjects a caller never names in an argument: the service token acts for company
 # A's tickets (acting for B it reads what B reads).
@@ -100,6 +105,7 @@ REACHES = {
         "internal link of a ticket of A",
         "internal article",  # through the internal link
         "companies article (B)",  # through company B's ticket link
+        "company A catalogue",  # through ticketContext, acting for A
     },
     "staff": {
         "internal article",
