@@ -119,8 +119,3 @@ REST_PORTAL_FIELDS = (
     "products,versions,authors,related_articles"
 )
 REST_PORTAL_LISTING = "/api/v2/articles/?fields=" + REST_PORTAL_FIELDS + "&limit=20"
-
-# FIXME(ticketContext): filled in by the coordinator once the `ticketContext` query
-# is merged (another helper builds it); until then the workload is skipped.
-TICKET_CONTEXT: str | None = None
-TICKET_CONTEXT_VARIABLES: dict = {}

@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from bench import data, runner, workloads
 
-# The engine's peers (search) and the ticketContext hook need more than a database.
+# The engine's peers (search) need more than a database; ticketContext has no peer.
 COMPARED = [
     "listing",
     "portal_listing",
@@ -55,11 +55,17 @@ def test_query_counts_do_not_grow_with_the_data(bench_data):
     assert workloads.query_counts(ctx, COMPARED) == before
 
 
-def test_the_ticket_context_hook_is_skipped_until_the_query_exists():
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_the_ticket_context_workload_answers_in_constant_queries(bench_data):
+    ctx = workloads.Context(base=bench_data, conf=runner.SIZES["tiny"], log=print)
     workload = workloads.REGISTRY["ticket_context"]
-    ctx = workloads.Context(base={}, conf=runner.SIZES["tiny"], log=print)
-    from bench import queries
-
-    if queries.TICKET_CONTEXT is None:
-        with pytest.raises(workloads.Skipped):
-            workloads.peers_of(ctx, workload)
+    peers = workloads.peers_of(ctx, workload)
+    answer = peers["graphql"].items(peers["graphql"].call())
+    assert answer == {
+        "company": data.BENCH_COMPANY,
+        "subscriptions": answer["subscriptions"],
+    }
+    before = workloads.query_counts(ctx, ["ticket_context"])
+    data.add_articles(30, 40)
+    data.add_subscriptions(bench_data["admin"].company, 15, start=10)
+    assert workloads.query_counts(ctx, ["ticket_context"]) == before
