@@ -274,7 +274,12 @@ class DownloadFile(Orderable):
     """A file of a download page, in private storage; SHA-256 and size come from its
     bytes."""
 
-    page = ParentalKey(DownloadPage, on_delete=models.CASCADE, related_name="files")
+    page = ParentalKey(
+        DownloadPage,
+        verbose_name=_("page"),
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
     platform = models.CharField(
         _("plateforme"),
         max_length=20,
@@ -399,14 +404,18 @@ class DownloadNotification(models.Model):
     """The e-mail sent to a person about a download page: at most one, ever."""
 
     page = models.ForeignKey(
-        DownloadPage, on_delete=models.CASCADE, related_name="notifications"
+        DownloadPage,
+        verbose_name=_("page"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
         on_delete=models.CASCADE,
         related_name="download_notifications",
     )
-    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("envoyée le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("notification envoyée (téléchargement)")
