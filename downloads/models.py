@@ -236,6 +236,14 @@ class DownloadPage(Page):
         verbose_name_plural = _("pages de téléchargement")
         db_table = "catalog_downloadpage"
 
+    @property
+    def headline(self) -> str:
+        """The product, the version and the kind, each once (« AutoCAD 2026.1.1 —
+        mise à jour »): a notification names the download with it, not with the
+        title, which often repeats the version and the kind already."""
+        name = " ".join(part for part in (self.product.name, self.version) if part)
+        return f"{name} — {self.get_kind_display()}"
+
     # GraphQL resolvers: what the caller may see is decided in downloads.selectors
     # (imported when called: the selectors import these models).
     def graphql_files(self, info, **kwargs):
