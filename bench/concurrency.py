@@ -60,7 +60,7 @@ MIX = {
     "recherche": 20,
     "rateArticle": 10,
     "téléchargement": 10,
-    "login": 5,
+    "login": 3,
 }
 
 
