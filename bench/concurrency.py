@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -356,9 +356,12 @@ def main(argv=None) -> int:
             say(f"erreur GraphQL ×{count} : {message}")
         problems = server.problems()
         say(
-            f"HTTP 500 : {len(results.failures)} ; lignes du journal du serveur "
-            f"(« database is locked », 500, traceback) : {len(problems)}"
+            f"échecs : {len(results.failures)} (HTTP 500, INTERNAL, connexion) ; "
+            f"lignes du journal du serveur (« database is locked », 500, "
+            f"traceback) : {len(problems)}"
         )
+        for failure, count in Counter(results.failures).most_common(10):
+            say(f"  ×{count} {failure}")
         for line in problems[:20]:
             say(f"  {line}")
         return 1 if results.failures or problems else 0
