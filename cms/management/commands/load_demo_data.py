@@ -14,9 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
-from wagtail.models import Page
 
-from accounts.models import Company, User
 from cms import demo
 
 STEP_NAMES = {
@@ -84,7 +82,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Données de démo chargées en {time.monotonic() - started:.0f} s : "
-                f"{self.summary()}"
+                f"{demo.summary()}"
                 + ("" if no_index else ", index de recherche à jour")
                 + "."
             )
@@ -93,13 +91,3 @@ class Command(BaseCommand):
         for user in people:
             who = "équipe Aplicit" if user.is_staff else f"{user.company} ({user.role})"
             self.stdout.write(f"  {user.email:<34} {settings.DEMO_PASSWORD}   {who}")
-
-    @staticmethod
-    def summary() -> str:
-        """What the demo holds, in a few counts."""
-        counts = [
-            (Company.objects.count(), "sociétés"),
-            (User.objects.count(), "personnes"),
-            (Page.objects.live().count(), "pages publiées"),
-        ]
-        return ", ".join(f"{n} {label}" for n, label in counts)
