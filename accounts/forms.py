@@ -1,9 +1,20 @@
 """Forms of the Wagtail admin's sign-in pages."""
 
-from wagtail.admin.forms.auth import PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm, PasswordResetForm
 
 from .services import password_reset_mail_allowed
 from .throttle import client_address
+
+
+class AdminLoginForm(LoginForm):
+    """Wagtail's sign-in form with its password field labelled: Wagtail declares it
+    without a label, so Django shows the English field name « Password »
+    (``WAGTAILADMIN_USER_LOGIN_FORM``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Mot de passe")
 
 
 class LimitedPasswordResetForm(PasswordResetForm):

@@ -24,7 +24,7 @@ class Company(index.Indexed, models.Model):
         help_text=_("Numéro de compte client (ERP / Autodesk Account)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     panels = [
         FieldPanel("name"),
@@ -154,7 +154,9 @@ class AbstractToken(models.Model):
 
     PREFIX = ""
 
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(
+        _("empreinte de la clé"), max_length=64, unique=True, editable=False
+    )
     key_prefix = models.CharField(_("début de la clé"), max_length=16, editable=False)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
@@ -193,9 +195,12 @@ class PortalToken(AbstractToken):
     PREFIX = "apl_u_"
 
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="portal_tokens"
+        User,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        related_name="portal_tokens",
     )
-    user_agent = models.CharField(max_length=200, blank=True)
+    user_agent = models.CharField(_("navigateur"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("jeton du portail")
@@ -216,7 +221,12 @@ class ServiceToken(AbstractToken):
     name = models.CharField(_("nom"), max_length=100)
     scopes = models.JSONField(_("portées"), default=list)
     created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        verbose_name=_("créé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -246,11 +256,11 @@ class AttemptWindow(models.Model):
         RESET_EMAIL = "reset-email", _("réinitialisations par e-mail")
         RESET_ADDRESS = "reset-address", _("réinitialisations par adresse IP")
 
-    scope = models.CharField(max_length=20, choices=Scope.choices)
+    scope = models.CharField(_("portée"), max_length=20, choices=Scope.choices)
     # SHA-256 of the value: what people type in the e-mail field is not kept.
-    key = models.CharField(max_length=64)
-    attempts = models.PositiveIntegerField(default=0)
-    started_at = models.DateTimeField(db_index=True)
+    key = models.CharField(_("clé"), max_length=64)
+    attempts = models.PositiveIntegerField(_("tentatives"), default=0)
+    started_at = models.DateTimeField(_("début"), db_index=True)
 
     objects = AttemptWindowQuerySet.as_manager()
 

@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -24,7 +25,11 @@ class CompanyViewSet(SnippetViewSet):
     menu_label = _("Sociétés clientes")
     menu_order = 200
     add_to_admin_menu = True
-    list_display = ["name", "customer_number", "is_active"]
+    list_display = [
+        "name",
+        "customer_number",
+        BooleanColumn("is_active", label=_("En activité")),
+    ]
     list_filter = ["is_active"]
     search_fields = ["name", "customer_number"]
 

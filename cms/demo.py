@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from wagtail.models import Page
 
 from accounts.models import Company, User
 
@@ -79,3 +80,13 @@ def content_loaders():
             continue
         loaders.append(module.load)
     return loaders
+
+
+def summary() -> str:
+    """What the demo holds, in a few counts (``load_demo_data``'s last line)."""
+    counts = [
+        (Company.objects.count(), "sociétés"),
+        (User.objects.count(), "personnes"),
+        (Page.objects.live().count(), "pages publiées"),
+    ]
+    return ", ".join(f"{n} {label}" for n, label in counts)

@@ -236,6 +236,14 @@ class DownloadPage(Page):
         verbose_name_plural = _("pages de téléchargement")
         db_table = "catalog_downloadpage"
 
+    @property
+    def headline(self) -> str:
+        """The product, the version and the kind, each once (« AutoCAD 2026.1.1 —
+        mise à jour »): a notification names the download with it, not with the
+        title, which often repeats the version and the kind already."""
+        name = " ".join(part for part in (self.product.name, self.version) if part)
+        return f"{name} — {self.get_kind_display()}"
+
     # GraphQL resolvers: what the caller may see is decided in downloads.selectors
     # (imported when called: the selectors import these models).
     def graphql_files(self, info, **kwargs):
@@ -274,7 +282,12 @@ class DownloadFile(Orderable):
     """A file of a download page, in private storage; SHA-256 and size come from its
     bytes."""
 
-    page = ParentalKey(DownloadPage, on_delete=models.CASCADE, related_name="files")
+    page = ParentalKey(
+        DownloadPage,
+        verbose_name=_("page"),
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
     platform = models.CharField(
         _("plateforme"),
         max_length=20,
@@ -399,14 +412,18 @@ class DownloadNotification(models.Model):
     """The e-mail sent to a person about a download page: at most one, ever."""
 
     page = models.ForeignKey(
-        DownloadPage, on_delete=models.CASCADE, related_name="notifications"
+        DownloadPage,
+        verbose_name=_("page"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
         on_delete=models.CASCADE,
         related_name="download_notifications",
     )
-    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("envoyée le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("notification envoyée (téléchargement)")

@@ -199,7 +199,7 @@ def download_notifications_send(*, page_id: int) -> int:
         except IntegrityError:
             continue  # another worker got there first
         send_mail(
-            subject=f"Nouveau téléchargement : {page.title}",
+            subject=f"Nouveau téléchargement : {page.headline}",
             message=render_to_string(
                 "downloads/email/download_published.txt",
                 {"page": page, "person": person, "portal_url": settings.PORTAL_URL},

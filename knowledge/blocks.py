@@ -31,9 +31,11 @@ CODE_LANGUAGES = [
 
 @register_streamfield_block
 class HeadingBlock(blocks.StructBlock):
-    text = blocks.CharBlock(label=_("titre"))
+    text = blocks.CharBlock(label=_("Titre"))
     level = blocks.ChoiceBlock(
-        choices=[("h2", "H2"), ("h3", "H3"), ("h4", "H4")], default="h2"
+        choices=[("h2", "H2"), ("h3", "H3"), ("h4", "H4")],
+        default="h2",
+        label=_("Niveau"),
     )
 
     graphql_fields = [GraphQLString("text"), GraphQLString("level")]
@@ -45,9 +47,11 @@ class HeadingBlock(blocks.StructBlock):
 
 @register_streamfield_block
 class CodeBlock(blocks.StructBlock):
-    language = blocks.ChoiceBlock(choices=CODE_LANGUAGES, default="text")
-    code = blocks.TextBlock(label=_("code"))
-    caption = blocks.CharBlock(required=False, label=_("légende"))
+    language = blocks.ChoiceBlock(
+        choices=CODE_LANGUAGES, default="text", label=_("Langage")
+    )
+    code = blocks.TextBlock(label=_("Code"))
+    caption = blocks.CharBlock(required=False, label=_("Légende"))
 
     graphql_fields = [
         GraphQLString("language"),
@@ -70,9 +74,12 @@ class CalloutBlock(blocks.StructBlock):
             ("danger", _("Danger")),
         ],
         default="info",
+        label=_("Type"),
     )
-    title = blocks.CharBlock(required=False, label=_("titre"))
-    text = blocks.RichTextBlock(features=["bold", "italic", "link", "code"])
+    title = blocks.CharBlock(required=False, label=_("Titre"))
+    text = blocks.RichTextBlock(
+        features=["bold", "italic", "link", "code"], label=_("Texte")
+    )
 
     graphql_fields = [
         GraphQLString("kind"),
@@ -87,9 +94,9 @@ class CalloutBlock(blocks.StructBlock):
 
 @register_streamfield_block
 class FigureBlock(blocks.StructBlock):
-    image = ImageChooserBlock()
-    caption = blocks.CharBlock(required=False, label=_("légende"))
-    alt = blocks.CharBlock(required=False, label=_("texte alternatif"))
+    image = ImageChooserBlock(label=_("Image"))
+    caption = blocks.CharBlock(required=False, label=_("Légende"))
+    alt = blocks.CharBlock(required=False, label=_("Texte alternatif"))
 
     graphql_fields = [
         GraphQLImage("image"),
@@ -104,8 +111,8 @@ class FigureBlock(blocks.StructBlock):
 
 @register_streamfield_block
 class AttachmentBlock(blocks.StructBlock):
-    document = DocumentChooserBlock()
-    title = blocks.CharBlock(required=False, label=_("intitulé"))
+    document = DocumentChooserBlock(label=_("Document"))
+    title = blocks.CharBlock(required=False, label=_("Intitulé"))
 
     graphql_fields = [GraphQLDocument("document"), GraphQLString("title")]
 
@@ -116,21 +123,22 @@ class AttachmentBlock(blocks.StructBlock):
 
 @register_streamfield_block
 class StepBlock(blocks.StructBlock):
-    title = blocks.CharBlock(label=_("étape"))
+    title = blocks.CharBlock(label=_("Étape"))
     text = blocks.RichTextBlock(
-        required=False, features=["bold", "italic", "link", "code"]
+        required=False, features=["bold", "italic", "link", "code"], label=_("Texte")
     )
 
     graphql_fields = [GraphQLString("title"), GraphQLRichText("text")]
 
     class Meta:
         icon = "list-ol"
+        label = _("Étape")
 
 
 @register_streamfield_block
 class ProcedureBlock(blocks.StructBlock):
-    title = blocks.CharBlock(required=False, label=_("titre"))
-    steps = blocks.ListBlock(StepBlock(), label=_("étapes numérotées"))
+    title = blocks.CharBlock(required=False, label=_("Titre"))
+    steps = blocks.ListBlock(StepBlock(), label=_("Étapes numérotées"))
 
     graphql_fields = [GraphQLString("title")]
 

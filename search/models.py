@@ -121,17 +121,17 @@ class PendingIndexUpdate(models.Model):
         INDEX = "index", _("indexer")
         DELETE = "delete", _("supprimer")
 
-    app_label = models.CharField(max_length=100)
-    model_name = models.CharField(max_length=100)
-    object_pk = models.CharField(max_length=64)
-    action = models.CharField(max_length=10, choices=Action.choices)
-    recorded_at = models.DateTimeField(default=timezone.now)
-    error = models.CharField(max_length=200, blank=True)
+    app_label = models.CharField(_("application"), max_length=100)
+    model_name = models.CharField(_("modèle"), max_length=100)
+    object_pk = models.CharField(_("identifiant de l'objet"), max_length=64)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    recorded_at = models.DateTimeField(_("enregistrée le"), default=timezone.now)
+    error = models.CharField(_("erreur"), max_length=200, blank=True)
     # The replay under way that holds this row (a random token), so that two
     # processes never replay the same rows at once; the claim of a process that died
     # lapses at ``claimed_until``.
-    claim = models.CharField(max_length=32, blank=True, default="")
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(_("réservation"), max_length=32, blank=True, default="")
+    claimed_until = models.DateTimeField(_("réservée jusqu'au"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("mise à jour d'index en attente")

@@ -13,6 +13,7 @@ alternatives is in its title, summary or body; :func:`concept_coverage` says whe
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,8 +21,19 @@ from functools import lru_cache
 
 import snowballstemmer
 
-_FRENCH = snowballstemmer.stemmer("french")
-_ENGLISH = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it works on in itself: shared by the threads of
+# a server, two searches at once corrupt each other's word (IndexError). One pair
+# per thread.
+_stemmers = threading.local()
+
+
+def _stem_with(language: str, token: str) -> str:
+    stemmer = getattr(_stemmers, language, None)
+    if stemmer is None:
+        stemmer = snowballstemmer.stemmer(language)
+        setattr(_stemmers, language, stemmer)
+    return stemmer.stemWord(token)
+
 
 ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’]", re.I)
 # A code (-15.570.0, 0015.111, -96), a version (2026.1) or a word (adskflex.opt,
@@ -88,7 +100,7 @@ def code_key(token: str) -> str:
 
 def stem(token: str) -> str:
     """The light French stem of a folded word (at least its first 3 letters)."""
-    return _FRENCH.stemWord(token) if len(token) > 3 else token
+    return _stem_with("french", token) if len(token) > 3 else token
 
 
 @lru_cache(maxsize=50_000)
@@ -96,7 +108,9 @@ def keys(token: str) -> frozenset[str]:
     """What a token is compared by: its French and English stems, or the code."""
     if is_code(token):
         return frozenset({"#" + code_key(token)})
-    return frozenset({_FRENCH.stemWord(token), "en:" + _ENGLISH.stemWord(token)})
+    return frozenset(
+        {_stem_with("french", token), "en:" + _stem_with("english", token)}
+    )
 
 
 @lru_cache(maxsize=2048)

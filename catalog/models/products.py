@@ -88,7 +88,12 @@ class Product(index.Indexed, ClusterableModel):
 class ProductRelease(models.Model):
     """A version of a product, such as AutoCAD 2026."""
 
-    product = ParentalKey(Product, on_delete=models.CASCADE, related_name="releases")
+    product = ParentalKey(
+        Product,
+        verbose_name=_("produit"),
+        on_delete=models.CASCADE,
+        related_name="releases",
+    )
     version = models.CharField(
         _("version"), max_length=20, help_text=_("Ex. « 2026 ».")
     )

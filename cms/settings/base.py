@@ -249,6 +249,9 @@ WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH_BACKEND}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "accounts.forms.LimitedPasswordResetForm"
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
+# The admin speaks French only: no language choice in the account settings.
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français")]
 
 # Background tasks (django-tasks): database queue and a worker in production.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

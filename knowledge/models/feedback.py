@@ -19,10 +19,14 @@ class ArticleFeedback(models.Model):
     """One vote per person and article; a new vote replaces the old one."""
 
     article = models.ForeignKey(
-        "knowledge.ArticlePage", on_delete=models.CASCADE, related_name="feedback"
+        "knowledge.ArticlePage",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="feedback",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
         on_delete=models.CASCADE,
         related_name="article_feedback",
     )
@@ -51,12 +55,17 @@ class ArticleDailyViews(models.Model):
     """Views of an article per day: one row a day, incremented in place."""
 
     article = models.ForeignKey(
-        "knowledge.ArticlePage", on_delete=models.CASCADE, related_name="daily_views"
+        "knowledge.ArticlePage",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="daily_views",
     )
-    day = models.DateField()
-    count = models.PositiveIntegerField(default=0)
+    day = models.DateField(_("jour"))
+    count = models.PositiveIntegerField(_("vues"), default=0)
 
     class Meta:
+        verbose_name = _("vues d'un article (par jour)")
+        verbose_name_plural = _("vues des articles (par jour)")
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "day"], name="one_row_per_article_day"

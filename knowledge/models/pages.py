@@ -75,9 +75,18 @@ ONLY_ALL_TEXT = {"index": False}
 
 
 class ArticlePageTag(TaggedItemBase):
+    """A tag on an article."""
+
     content_object = ParentalKey(
-        "knowledge.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+        "knowledge.ArticlePage",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="tagged_items",
     )
+
+    class Meta:
+        verbose_name = _("mot-clé d'un article")
+        verbose_name_plural = _("mots-clés des articles")
 
 
 class ArticlePage(Page):
@@ -124,10 +133,14 @@ class ArticlePage(Page):
             "« Détenteurs » : ces sociétés le lisent aussi, en plus des détenteurs."
         ),
     )
-    word_count = models.PositiveIntegerField(default=0, editable=False)
+    word_count = models.PositiveIntegerField(
+        _("nombre de mots"), default=0, editable=False
+    )
     # The body's words, extracted once when the article is saved: the search index
     # reads this column instead of walking the StreamField for every document.
-    body_text = models.TextField(default="", blank=True, editable=False)
+    body_text = models.TextField(
+        _("texte du corps"), default="", blank=True, editable=False
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -383,7 +396,10 @@ class ArticlePageRelatedLink(Orderable):
     """An article the editor chose to show beside another."""
 
     page = ParentalKey(
-        ArticlePage, on_delete=models.CASCADE, related_name="related_links"
+        ArticlePage,
+        verbose_name=_("page"),
+        on_delete=models.CASCADE,
+        related_name="related_links",
     )
     article = models.ForeignKey(
         ArticlePage,
@@ -393,3 +409,7 @@ class ArticlePageRelatedLink(Orderable):
     )
 
     panels = [FieldPanel("article")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("article lié")
+        verbose_name_plural = _("articles liés")

@@ -445,12 +445,35 @@ def test_one_email_per_entitled_opted_in_person_and_none_on_republish(
         [admin_a.email, member_a.email]
     )
     assert admin_b.email not in {m.to[0] for m in mail.outbox}
-    assert "Revit 2027 mise à jour" in mail.outbox[0].subject
+    assert (
+        mail.outbox[0].subject
+        == "Nouveau téléchargement : Revit 1.0 — correctif (patch)"
+    )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         page.save_revision().publish()
     assert mail.outbox == []
     assert DownloadNotification.objects.filter(page=page).count() == 2
+
+
+def test_notification_names_product_version_and_kind_once(
+    world, admin_a, django_capture_on_commit_callbacks
+):
+    """A title that already says the version and the kind (the demo's « AutoCAD
+    2026.1.1 — mise à jour ») is not repeated in the subject nor in the body."""
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        download_page(
+            title="Revit 2027.1.1 — mise à jour",
+            product=world["revit"],
+            kind="update",
+            version="2027.1.1",
+        )
+
+    message = mail.outbox[0]
+    assert message.subject == "Nouveau téléchargement : Revit 2027.1.1 — mise à jour"
+    assert message.body.count("mise à jour") == 1
+    assert message.body.count("2027.1.1") == 1
 
 
 def test_latest_flag_moves_to_the_newly_published_page(world):

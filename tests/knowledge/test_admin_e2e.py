@@ -12,9 +12,12 @@ import urllib.request
 import pytest
 from django.contrib.auth.models import Group
 
+from downloads.groups import SUPPORT_GROUP, support_setup_ensure
 from knowledge.workflow import editorial_setup_ensure
+from tests.catalog.factories import ProductFactory, SubscriptionFactory
 from tests.conftest import require_service
-from tests.factories import PASSWORD, StaffFactory
+from tests.downloads.helpers import download_index
+from tests.factories import PASSWORD, CompanyFactory, StaffFactory
 from tests.knowledge import factories as kb
 
 CHROMIUM = "/usr/bin/chromium"
@@ -131,3 +134,59 @@ def test_engineer_publishes_an_article_that_graphql_lists(live_server, browser_p
         "title": "Erreur -15.570.0 après migration du serveur",
         "body": [{"blockType": "CodeBlock"}, {"blockType": "CalloutBlock"}],
     } in items
+
+
+IMPORT_WITH_ERRORS = (
+    "Subscription ID;Offering Name;Seats;Start Date;End Date\n"
+    "1;Revit;3000000000;2026-01-01;2027-02-31\n"
+    "2;Inconnu;1;2026-01-01;2026-12-31\n"
+)
+
+
+def test_support_engineer_reads_subscriptions_and_an_import_report(
+    live_server, browser_page
+):
+    """A catalogue page in French, and the import's report of a file with errors,
+    in the admin's own layout (header bar and breadcrumbs)."""
+    index = download_index()
+    support_setup_ensure(index_page=index)
+    company = CompanyFactory(name="Atelier Durand Architectes")
+    SubscriptionFactory(company=company, product=ProductFactory(code="revit"))
+    engineer = StaffFactory(email="support@aplicit.example")
+    engineer.groups.add(Group.objects.get(name=SUPPORT_GROUP))
+    page = browser_page
+
+    page.goto(f"{live_server.url}/admin/login/")
+    assert page.get_by_label("Mot de passe").count() == 1
+    page.fill("input[name=username]", engineer.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+    page.goto(f"{live_server.url}/admin/catalog/subscriptions/")
+    heads = page.locator("table.listing thead th").all_inner_texts()
+    assert "Statut" in " ".join(heads), heads
+    assert "Atelier Durand Architectes" in page.locator("table.listing").inner_text()
+
+    page.goto(f"{live_server.url}/admin/catalog/import/")
+    page.select_option("select[name=company]", str(company.pk))
+    page.set_input_files(
+        "input[name=file]",
+        files=[
+            {
+                "name": "export.csv",
+                "mimeType": "text/csv",
+                "buffer": IMPORT_WITH_ERRORS.encode(),
+            }
+        ],
+    )
+    page.locator("form button[type=submit]", has_text="Importer").click()
+    page.wait_for_selector("#import-report-title")
+
+    header = page.locator("header.w-slim-header").inner_text()
+    assert "Importer un export Autodesk Account" in header
+    report = page.locator("section[aria-labelledby=import-report-title]").inner_text()
+    assert "Simulation : rien n'a été enregistré" in report  # dry run by default
+    assert "ligne 2, colonne « Seats »" in report
+    assert "2027-02-31 n'existe pas" in report
+    assert "ligne 3, colonne « Offering Name » : offre inconnue « Inconnu »" in report

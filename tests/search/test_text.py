@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from search.models import SearchSynonym
 from search.synonyms import synonym_map
-from search.text import analyse, ticket_text, within_edits, words
+from search.text import analyse, stem, text_keys, ticket_text, within_edits, words
 
 
 def test_words_fold_accents_and_elision_and_keep_error_codes_whole():
@@ -94,3 +96,16 @@ def test_engineers_list_and_search_synonyms_in_the_admin(admin_client):
     assert page.status_code == 200
     assert "AutoCAD, ACAD" in page.content.decode()
     assert "Revit, RVT" not in page.content.decode()
+
+
+def test_keys_are_the_same_when_threads_stem_at_once():
+    """The dev server answers searches in threads: Snowball stemmers hold the word
+    they work on, so a shared one mixes two searches' words up."""
+    words = [f"installations{'x' * (n % 7)} configurées{n}" for n in range(3000)]
+    expected = [text_keys.__wrapped__(w) for w in words]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(text_keys.__wrapped__, words))
+        stems = list(pool.map(stem, ["installations"] * 3000))
+
+    assert found == expected
+    assert set(stems) == {stem("installations")}
