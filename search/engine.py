@@ -44,6 +44,20 @@ class EngineFilters:
     version_ids: list[int] | None = None
 
 
+@dataclass(frozen=True)
+class Held:
+    """Products and releases a company holds: its articles are boosted, not kept."""
+
+    product_ids: frozenset[int] = frozenset()
+    release_ids: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.product_ids or self.release_ids)
+
+
+NOTHING_HELD = Held()
+
+
 @dataclass
 class Found:
     """What one engine request found: the exact total, the requested window of
@@ -126,11 +140,14 @@ def engine_search(
     autocomplete: bool = False,
     analysis: Analysis | None = None,
     required: int | None = None,
+    held: Held = NOTHING_HELD,
+    held_boost: float = 1.0,
 ) -> Found:
     """Articles ``caller`` may read matching ``query`` (a string or a modelsearch query
     object such as ``Fuzzy``), in one engine request. With ``analysis`` (the query
     read as concepts, :mod:`search.text`) the text part is :func:`concept_query`:
-    ``required`` concepts at least (default: the analysis's own minimum)."""
+    ``required`` concepts at least (default: the analysis's own minimum). Articles
+    about ``held`` products or releases score ``held_boost`` times more."""
     articles = ArticlePage.objects.all()
     if autocomplete:
         results = backend.autocomplete(query, articles)
@@ -162,8 +179,11 @@ def engine_search(
         bool_query["should"] = [
             {"match": {"title": {"query": query, "boost": TITLE_BOOST}}}
         ]
+    scored: dict = {"bool": bool_query}
+    if held and held_boost != 1.0:
+        scored = _boosted(backend, scored, held, held_boost)
     body: dict = {
-        "query": {"bool": bool_query},
+        "query": scored,
         "from": offset,
         "size": size,
         "track_total_hits": True,
@@ -196,6 +216,28 @@ def engine_search(
         product_counts=_buckets(aggregations.get("products")),
         category_counts=_buckets(aggregations.get("categories")),
     )
+
+
+def _boosted(backend, query: dict, held: Held, boost: float) -> dict:
+    """``query``, its score times ``boost`` for the articles about ``held``."""
+    about = [
+        {"terms": {_column(backend.mapping_class, name): sorted(ids)}}
+        for name, ids in (
+            ("search_product_ids", held.product_ids),
+            ("search_version_ids", held.release_ids),
+        )
+        if ids
+    ]
+    return {
+        "function_score": {
+            "query": query,
+            "functions": [
+                {"filter": {"bool": {"should": about}}, "weight": boost},
+            ],
+            "score_mode": "multiply",
+            "boost_mode": "multiply",
+        }
+    }
 
 
 def concept_query(analysis: Analysis, *, required: int | None = None) -> dict:

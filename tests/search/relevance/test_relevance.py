@@ -15,12 +15,14 @@ FLOORS = {
         "ticket": (0.90, 0.90, 0.90),
         "autocomplete": (0.85, 0.95, 0.90),
         "no_answer": 0.70,
+        "holdings": (1.0, 1.0, 1.0),
     },
     "engine": {
         "search_box": (0.93, 0.95, 0.95),
         "ticket": (0.90, 0.90, 0.90),
         "autocomplete": (0.95, 0.95, 0.95),
         "no_answer": 0.70,
+        "holdings": (1.0, 1.0, 1.0),
     },
 }
 
@@ -57,6 +59,27 @@ def test_every_judgement_names_a_demo_article_and_no_distractor():
     live = {a.slug for a in ARTICLES if a.state == "published"}
     distractor_slugs = {d["slug"] for d in harness.distractors()}
     for query in harness.queries():
+        if query.kind == "holdings":
+            continue  # judged on the suite's own pairs (the test below)
         assert set(query.relevant) <= live, query.id
         assert not set(query.relevant) & distractor_slugs, query.id
         assert bool(query.relevant) == (query.kind != "no_answer"), query.id
+
+
+def test_each_holdings_query_is_judged_on_the_pair_article_its_company_holds():
+    spec = harness.holdings()
+    held = {
+        row["key"]: row["subscriptions"] + row["licences"] for row in spec["companies"]
+    }
+    included = spec["collections"]
+    for query in harness.queries():
+        if query.kind != "holdings":
+            continue
+        products = set(held[query.company])
+        products |= {p for code in products for p in included.get(code, ())}
+        pair = next(
+            p for p in spec["pairs"] if query.relevant[0].startswith(p["topic"] + "-")
+        )
+        mine = [code for code in pair["products"] if code in products]
+        assert len(mine) == 1, query.id  # holds exactly one of the two
+        assert query.relevant == (harness.holdings_slug(pair["topic"], mine[0]),)
