@@ -20,6 +20,15 @@ class SearchConfig(AppConfig):
 
         post_save.connect(forget, sender=SearchSynonym, dispatch_uid="synonyms")
         post_delete.connect(forget, sender=SearchSynonym, dispatch_uid="synonyms-del")
+        from wagtail.signals import page_published
+
+        from knowledge.models import ArticlePage
+
+        from .vocabulary import article_published
+
+        page_published.connect(
+            article_published, sender=ArticlePage, dispatch_uid="search-vocabulary"
+        )
         for signal, uid in ((post_save, "saved"), (post_delete, "deleted")):
             signal.connect(
                 engine_synonyms_changed,

@@ -62,6 +62,7 @@ from .text import (
     ticket_text,
     words,
 )
+from .vocabulary import corrections
 
 MAX_RESULTS = 100
 MAX_QUERY_LENGTH = 200
@@ -111,6 +112,9 @@ class SearchResult:
     items: list[SearchHit]
     products: list[dict]
     categories: list[dict]
+    # The query with its misspelt words corrected, when only that found something
+    # (database backend; the engine forgives typos itself).
+    did_you_mean: str | None = None
 
 
 def clean_query(query: str | None) -> str:
@@ -570,16 +574,32 @@ def articles_search_for(
     analysis = analyse(query, synonym_map())
     if not analysis.concepts:
         return SearchResult(total=0, items=[], products=[], categories=[])
-    found = _search(
-        caller,
-        query,
-        analysis=analysis,
-        filters=ArticleFilters(product=product, version=version, category=category),
-        offset=offset,
-        limit=limit,
-        facets=True,
-        held=holdings_for(caller=caller),
-    )
+    held = holdings_for(caller=caller)
+
+    def run(analysis: Analysis) -> Found:
+        return _search(
+            caller,
+            query,
+            analysis=analysis,
+            filters=ArticleFilters(product=product, version=version, category=category),
+            offset=offset,
+            limit=limit,
+            facets=True,
+            held=held,
+        )
+
+    found = run(analysis)
+    did_you_mean = None
+    if found.total == 0 and not is_engine(search_backend()):
+        # Nothing: misspelt words corrected from the articles' vocabulary
+        # (trigrams on PostgreSQL), once.
+        asked = words(query)
+        fixed = corrections(asked)
+        if fixed:
+            corrected = " ".join(fixed.get(word, word) for word in asked)
+            retry = run(analyse(corrected, synonym_map()))
+            if retry.total:
+                found, did_you_mean = retry, corrected
     items = _complete(_relative(found.ranked, found.best_score), caller, fields)
     marks = _highlight_terms(query, analysis)
     for hit in items:
@@ -593,6 +613,7 @@ def articles_search_for(
         items=items,
         products=_facet_rows(Product, found.product_counts, "code"),
         categories=_facet_rows(Category, found.category_counts, "slug"),
+        did_you_mean=did_you_mean,
     )
 
 
