@@ -68,7 +68,9 @@ LOGGING = {
 BENCH_SEARCH_URL = os.environ.get("BENCH_SEARCH_URL", "")
 if BENCH_SEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
-        "default": search_engine_backend(BENCH_SEARCH_URL, "bench"),
+        "default": search_engine_backend(
+            BENCH_SEARCH_URL, os.environ.get("BENCH_INDEX", "bench")
+        ),
         "database": {"BACKEND": "wagtail.search.backends.database"},
     }
 else:

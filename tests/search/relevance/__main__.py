@@ -119,6 +119,14 @@ def main(argv: list[str] | None = None) -> int:
         teardown_test_environment()
 
     say(harness.table(results))
+    for backend, backend_answers in answers.items():
+        if backend == "bm25":
+            continue
+        timing = harness.latencies(backend_answers)
+        say(
+            f"{backend:<10} ms median/p95: "
+            + ", ".join(f"{k} {m:.0f}/{p:.0f}" for k, (m, p) in timing.items())
+        )
     if args.misses:
         for backend, backend_answers in answers.items():
             for answer in backend_answers:

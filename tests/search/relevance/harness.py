@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,7 @@ class Query:
 class Answer:
     query: Query
     slugs: list[str]
+    ms: float = 0.0  # how long the selector took (warm: after the first queries)
 
     @property
     def rank(self) -> int | None:
@@ -265,7 +267,22 @@ def ask(query: Query) -> list[str]:
 
 
 def run(judged: list[Query], asker: Callable[[Query], list[str]] = ask) -> list[Answer]:
-    return [Answer(query, asker(query)) for query in judged]
+    answers = []
+    for query in judged:
+        started = time.perf_counter()
+        slugs = asker(query)
+        answers.append(Answer(query, slugs, 1000 * (time.perf_counter() - started)))
+    return answers
+
+
+def latencies(answers: list[Answer]) -> dict[str, tuple[float, float]]:
+    """(median, p95) milliseconds per kind asked."""
+    out = {}
+    for kind in ("search_box", "ticket", "autocomplete"):
+        ms = sorted(a.ms for a in answers if a.query.asked_as == kind)
+        if ms:
+            out[kind] = (ms[len(ms) // 2], ms[min(len(ms) - 1, int(0.95 * len(ms)))])
+    return out
 
 
 def figures(answers: list[Answer]) -> dict[str, KindFigures]:
