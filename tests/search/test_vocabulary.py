@@ -50,3 +50,13 @@ def test_the_vocabulary_is_rebuilt_from_the_live_articles(db):
     SearchTerm.objects.all().delete()
     call_command("search_vocabulary", stdout=io.StringIO())
     assert SearchTerm.objects.filter(word="quincaillerie").exists()
+
+
+def test_search_articles_says_what_was_meant(gql, db):
+    kb.article("Worksharing : synchroniser avec le central")
+    result = gql(
+        "query($q: String!) { searchArticles(query: $q) { total didYouMean } }",
+        {"q": "worksharnig"},
+    )
+    assert result.errors is None, result.errors
+    assert result.data["searchArticles"] == {"total": 1, "didYouMean": "worksharing"}
