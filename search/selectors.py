@@ -597,9 +597,11 @@ def articles_search_for(
         fixed = corrections(asked)
         if fixed:
             corrected = " ".join(fixed.get(word, word) for word in asked)
-            retry = run(analyse(corrected, synonym_map()))
+            corrected_analysis = analyse(corrected, synonym_map())
+            retry = run(corrected_analysis)
             if retry.total:
                 found, did_you_mean = retry, corrected
+                query, analysis = corrected, corrected_analysis  # for highlights
     items = _complete(_relative(found.ranked, found.best_score), caller, fields)
     marks = _highlight_terms(query, analysis)
     for hit in items:
