@@ -16,7 +16,22 @@ class SearchConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from .models import SearchSynonym
-        from .synonyms import forget
+        from .synonyms import engine_synonyms_changed, forget
 
         post_save.connect(forget, sender=SearchSynonym, dispatch_uid="synonyms")
         post_delete.connect(forget, sender=SearchSynonym, dispatch_uid="synonyms-del")
+        from wagtail.signals import page_published
+
+        from knowledge.models import ArticlePage
+
+        from .vocabulary import article_published
+
+        page_published.connect(
+            article_published, sender=ArticlePage, dispatch_uid="search-vocabulary"
+        )
+        for signal, uid in ((post_save, "saved"), (post_delete, "deleted")):
+            signal.connect(
+                engine_synonyms_changed,
+                sender=SearchSynonym,
+                dispatch_uid=f"engine-synonyms-{uid}",
+            )

@@ -98,7 +98,21 @@ def _target(field):
     return field
 
 
-class BulkLoadIndex(OpenSearch2Index):
+class SynonymIndex(OpenSearch2Index):
+    """An index created with the admin's synonyms in its search-time analyser
+    (:func:`search.synonyms.engine_index_settings`)."""
+
+    def put(self):
+        from .synonyms import engine_index_settings
+
+        settings = engine_index_settings(self.backend.settings)
+        if self.backend.use_new_elasticsearch_api:
+            self.es.indices.create(index=self.name, **settings)
+        else:
+            self.es.indices.create(self.name, settings)
+
+
+class BulkLoadIndex(SynonymIndex):
     """The new index a rebuild fills (nothing reads it until the alias moves): one
     bulk request in flight while the caller prepares the next chunk. A failed request
     fails the rebuild at the next chunk or at :meth:`flush`; the old index keeps
@@ -163,6 +177,7 @@ class BulkLoadRebuilder(ElasticsearchAtomicIndexRebuilder):
 
 class DurableOpenSearchBackend(OpenSearch2SearchBackend):
     mapping_class = IndexMapping
+    index_class = SynonymIndex
     atomic_rebuilder_class = BulkLoadRebuilder
 
     def add(self, obj):

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.conf import settings
 from wagtail.models import PageViewRestriction
 from wagtail.search import index
 
@@ -24,7 +25,8 @@ from cms.access import Caller
 from knowledge.models import ArticlePage
 from knowledge.readers import reader_keys_for
 
-from .text import Analysis
+from .synonyms import ENGINE_ANALYZER
+from .text import Analysis, synonym_key
 
 # Facet buckets returned per facet (there are a few dozen products and categories).
 FACET_SIZE = 200
@@ -42,6 +44,20 @@ class EngineFilters:
     category_ids: list[int] | None = None
     product_ids: list[int] | None = None
     version_ids: list[int] | None = None
+
+
+@dataclass(frozen=True)
+class Held:
+    """Products and releases a company holds: its articles are boosted, not kept."""
+
+    product_ids: frozenset[int] = frozenset()
+    release_ids: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.product_ids or self.release_ids)
+
+
+NOTHING_HELD = Held()
 
 
 @dataclass
@@ -126,11 +142,14 @@ def engine_search(
     autocomplete: bool = False,
     analysis: Analysis | None = None,
     required: int | None = None,
+    held: Held = NOTHING_HELD,
+    held_boost: float = 1.0,
 ) -> Found:
     """Articles ``caller`` may read matching ``query`` (a string or a modelsearch query
     object such as ``Fuzzy``), in one engine request. With ``analysis`` (the query
     read as concepts, :mod:`search.text`) the text part is :func:`concept_query`:
-    ``required`` concepts at least (default: the analysis's own minimum)."""
+    ``required`` concepts at least (default: the analysis's own minimum). Articles
+    about ``held`` products or releases score ``held_boost`` times more."""
     articles = ArticlePage.objects.all()
     if autocomplete:
         results = backend.autocomplete(query, articles)
@@ -144,7 +163,11 @@ def engine_search(
     if analysis is not None and not autocomplete:
         text_query = {
             "bool": {
-                **concept_query(analysis, required=required),
+                **concept_query(
+                    analysis,
+                    required=required,
+                    synonyms_in_engine=synonyms_in_engine(),
+                ),
                 "filter": text_query["bool"].get("filter", []),
             }
         }
@@ -162,8 +185,11 @@ def engine_search(
         bool_query["should"] = [
             {"match": {"title": {"query": query, "boost": TITLE_BOOST}}}
         ]
+    scored: dict = {"bool": bool_query}
+    if held and held_boost != 1.0:
+        scored = _boosted(backend, scored, held, held_boost)
     body: dict = {
-        "query": {"bool": bool_query},
+        "query": scored,
         "from": offset,
         "size": size,
         "track_total_hits": True,
@@ -198,20 +224,59 @@ def engine_search(
     )
 
 
-def concept_query(analysis: Analysis, *, required: int | None = None) -> dict:
+def _boosted(backend, query: dict, held: Held, boost: float) -> dict:
+    """``query``, its score times ``boost`` for the articles about ``held``."""
+    about = [
+        {"terms": {_column(backend.mapping_class, name): sorted(ids)}}
+        for name, ids in (
+            ("search_product_ids", held.product_ids),
+            ("search_version_ids", held.release_ids),
+        )
+        if ids
+    ]
+    return {
+        "function_score": {
+            "query": query,
+            "functions": [
+                {"filter": {"bool": {"should": about}}, "weight": boost},
+            ],
+            "score_mode": "multiply",
+            "boost_mode": "multiply",
+        }
+    }
+
+
+def synonyms_in_engine() -> bool:
+    """Synonyms applied by the engine's search-time ``synonym_graph`` analyser
+    (``SEARCH_ENGINE_SYNONYMS = "engine"``), else expanded here (``"python"``)."""
+    return getattr(settings, "SEARCH_ENGINE_SYNONYMS", "python") == "engine"
+
+
+def concept_query(
+    analysis: Analysis,
+    *,
+    required: int | None = None,
+    synonyms_in_engine: bool = False,
+) -> dict:
     """The bool query of an analysed query: at least ``required`` of its distinctive
     concepts (each matched by any of its synonyms; a word also when misspelt, codes
     and versions exactly), or one of its error codes; generic words only add to the
-    score; a phrase boost when the words follow each other (title most)."""
+    score; a phrase boost when the words follow each other (title most).
+
+    ``synonyms_in_engine``: each concept is asked as written, through the
+    ``aplicit_search`` analyser whose ``synonym_graph`` expands it on the engine;
+    else one clause per synonym of the concept (the Python expansion)."""
     required = analysis.required if required is None else required
-    distinctive = [_concept_clause(c) for c in analysis.distinctive]
-    generic = [
-        _concept_clause(c) for c in analysis.concepts if c not in analysis.distinctive
-    ]
+
+    def clause(concept):
+        return _concept_clause(concept, synonyms_in_engine)
+
+    distinctive = [clause(c) for c in analysis.distinctive]
+    generic = [clause(c) for c in analysis.concepts if c not in analysis.distinctive]
     must: dict = {
         "bool": {"should": distinctive, "minimum_should_match": max(1, required)}
     }
-    codes = [_concept_clause(c) for c in analysis.codes]
+    codes = [clause(c) for c in analysis.codes]
     if codes:
         must = {"bool": {"should": [must, *codes], "minimum_should_match": 1}}
     phrase = " ".join(c.text for c in analysis.concepts if c.kind != "generic")
@@ -224,10 +289,13 @@ def concept_query(analysis: Analysis, *, required: int | None = None) -> dict:
     return {"must": [must], "should": should}
 
 
-def _concept_clause(concept) -> dict:
+def _concept_clause(concept, synonyms_in_engine: bool = False) -> dict:
     alternatives = []
-    for alternative in concept.alternatives:
+    asked = [_as_written(concept)] if synonyms_in_engine else concept.alternatives
+    for alternative in asked:
         match: dict = {"query": alternative.text, "fields": CONCEPT_FIELDS}
+        if synonyms_in_engine:
+            match["analyzer"] = ENGINE_ANALYZER
         if concept.kind in ("code", "version") or len(alternative.keys) > 1:
             match["type"] = "phrase"
         elif len(alternative.text) >= 5 and alternative.text.isalpha():
@@ -235,6 +303,16 @@ def _concept_clause(concept) -> dict:
             match |= {"fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 20}
         alternatives.append({"multi_match": match})
     return {"dis_max": {"queries": alternatives, "boost": concept.weight}}
+
+
+def _as_written(concept):
+    """The concept as the synonym rules write it: « centre de contenu », not the
+    query's « centre contenu » (stop words dropped), so the engine's rule fires and
+    the phrase meets the documents' words in their positions."""
+    for alternative in concept.alternatives[1:]:
+        if synonym_key(alternative.text) == concept.text:
+            return alternative
+    return concept.alternatives[0]
 
 
 def _buckets(aggregation: dict | None) -> dict[int, int]:

@@ -61,6 +61,12 @@ class ArticleSearchResult(graphene.ObjectType):
     per_page = graphene.Int(required=True)
     pages = graphene.Int(required=True)
     facets = graphene.Field(SearchFacets, required=True)
+    did_you_mean = graphene.String(
+        description=(
+            "La recherche corrigée (fautes de frappe) quand seule elle a trouvé "
+            "quelque chose ; null sinon."
+        )
+    )
 
 
 class TicketArticleLinkNode(graphene.ObjectType):
@@ -143,6 +149,7 @@ class SearchQuery(graphene.ObjectType):
                 products=_facet(ProductFacet, result.products),
                 categories=_facet(CategoryFacet, result.categories),
             ),
+            did_you_mean=result.did_you_mean,
         )
 
     @staticmethod

@@ -183,3 +183,17 @@ class SearchSynonym(models.Model):
                 seen.add(term.lower())
                 out.append(term)
         return out
+
+
+class SearchTerm(models.Model):
+    """A word of the live articles (titles, summaries, bodies, tags), folded: what a
+    misspelt word of a query is corrected to (:mod:`search.vocabulary`)."""
+
+    word = models.CharField(_("mot"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("mot du vocabulaire")
+        verbose_name_plural = _("vocabulaire de recherche")
+
+    def __str__(self) -> str:
+        return self.word

@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import connection
-from django.db.models import Count, Func, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Func, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.dispatch import receiver
 from wagtail.search.backends import get_search_backend
 
 from catalog.models import Product, ProductRelease
+from catalog.selectors import products_held_by
 from cms.access import Caller
 from cms.api.errors import ApiError
 from cms.visibility import published
@@ -44,7 +45,7 @@ from knowledge.selectors import (
     with_listing_relations,
 )
 
-from .engine import EngineFilters, Found, engine_search
+from .engine import NOTHING_HELD, EngineFilters, Found, Held, engine_search
 from .models import TicketArticleLink
 from .synonyms import synonym_map
 from .text import (
@@ -61,6 +62,7 @@ from .text import (
     ticket_text,
     words,
 )
+from .vocabulary import corrections
 
 MAX_RESULTS = 100
 MAX_QUERY_LENGTH = 200
@@ -75,6 +77,10 @@ TICKET_CANDIDATES = 50
 TICKET_CONCEPTS = 14
 # Database backend: the best hits (by the backend's own rank) re-ranked in Python.
 RESCORED = 300
+# An article about a product (or a release of a product) the asking company holds
+# scores this many times more: all else equal it comes first; a clearly better
+# answer about another product still wins (docs/relevance.md, "Ranking by holdings").
+HOLDINGS_BOOST = 1.15
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 WORD = re.compile(r"\w[\w.\-]*\w|\w", re.UNICODE)
 
@@ -106,6 +112,9 @@ class SearchResult:
     items: list[SearchHit]
     products: list[dict]
     categories: list[dict]
+    # The query with its misspelt words corrected, when only that found something
+    # (database backend; the engine forgives typos itself).
+    did_you_mean: str | None = None
 
 
 def clean_query(query: str | None) -> str:
@@ -176,9 +185,11 @@ def _search(
     limit: int = 10,
     facets: bool = False,
     rescore: bool = True,
+    held: Held = NOTHING_HELD,
 ) -> Found:
     """One window of the articles ``caller`` may read that hold at least
-    ``required`` of the query's concepts (default: the analysis's minimum).
+    ``required`` of the query's concepts (default: the analysis's minimum), those
+    about ``held`` products boosted (:data:`HOLDINGS_BOOST`).
     ``rescore=False``: the database backend's own order (the caller ranks)."""
     filters = filters or ArticleFilters()
     required = analysis.required if required is None else required
@@ -196,9 +207,20 @@ def _search(
                 facets=facets,
                 analysis=analysis,
                 required=required,
+                held=held,
+                held_boost=HOLDINGS_BOOST,
             )
         return _database_search(
-            backend, caller, analysis, required, filters, offset, limit, facets, rescore
+            backend,
+            caller,
+            analysis,
+            required,
+            filters,
+            offset,
+            limit,
+            facets,
+            rescore,
+            held,
         )
 
     return _with_fallback(run)
@@ -229,10 +251,21 @@ def _engine_filters(filters: ArticleFilters) -> EngineFilters:
 
 
 def _database_search(
-    backend, caller: Caller, analysis, required, filters, offset, limit, facets, rescore
+    backend,
+    caller: Caller,
+    analysis,
+    required,
+    filters,
+    offset,
+    limit,
+    facets,
+    rescore,
+    held: Held,
 ) -> Found:
     readable = articles_filtered(articles_visible_to(caller), filters)
-    matched = _database_hits(backend, readable, caller, analysis, required, rescore)
+    matched = _database_hits(
+        backend, readable, caller, analysis, required, rescore, held
+    )
     ids = [pk for pk, _score in matched]
     found = Found(
         total=len(matched),
@@ -264,6 +297,7 @@ def _database_hits(
     analysis: Analysis,
     required: int,
     rescore: bool = True,
+    held: Held = NOTHING_HELD,
 ) -> list[tuple[int, float | None]]:
     """(id, score) of the readable hits that hold ``required`` concepts, best first.
 
@@ -309,8 +343,25 @@ def _database_hits(
         score = _article_score(analysis, required, page, position)
         if score is not None:
             scored.append((page.pk, score))
+    if held and scored:
+        about_held = _about_held([pk for pk, _score in scored], held)
+        scored = [
+            (pk, score * HOLDINGS_BOOST if pk in about_held else score)
+            for pk, score in scored
+        ]
     scored.sort(key=lambda hit: -hit[1])
     return scored
+
+
+def _about_held(ids: list[int], held: Held) -> set[int]:
+    """Which of ``ids`` are about a product, or a release, in ``held`` (one query)."""
+    return set(
+        ArticlePage.objects.filter(pk__in=ids)
+        .filter(Q(products__in=held.product_ids) | Q(versions__in=held.release_ids))
+        .order_by()
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def _is_sqlite_fts(backend) -> bool:
@@ -463,6 +514,35 @@ def highlight(text: str, query: str, *, width: int = 160) -> list[str]:
 # Public selectors ----------------------------------------------------------------
 
 
+def holdings_for(*, caller: Caller, company_id: int | None = None) -> Held:
+    """The products, and their releases, whose articles a search on behalf of
+    ``caller`` ranks first, all else equal: those the company holds today (current
+    subscriptions and licences in force, a collection counting for what it
+    includes: :func:`catalog.selectors.products_held_by`).
+
+    The company is a client's own, a service's when it acts for one
+    (:meth:`Caller.acting_for`), or ``company_id`` when staff or the ticketing
+    system name the ticket's company; nobody else's holdings are ever read. One SQL
+    query; none when there is no company (anonymous, staff searching for
+    themselves)."""
+    if company_id is None or not can_use_tickets(caller):
+        company_id = caller.company_id if caller.reads_as_client else None
+    if company_id is None:
+        return NOTHING_HELD
+    rows = (
+        Product.objects.filter(pk__in=products_held_by(company_id=company_id))
+        .order_by()
+        .values_list("pk", "releases__pk")
+    )
+    products: set[int] = set()
+    releases: set[int] = set()
+    for product_id, release_id in rows:
+        products.add(product_id)
+        if release_id is not None:
+            releases.add(release_id)
+    return Held(frozenset(products), frozenset(releases))
+
+
 def _relative(ranked: list[tuple[int, float | None]], best: float | None):
     """Scores on one documented scale on both backends: relative to the best match
     of the query (1.0), so (0, 1], higher is better."""
@@ -487,20 +567,41 @@ def articles_search_for(
     fields: Collection[str] | None = None,
 ) -> SearchResult:
     """A page of the articles ``caller`` may read that match ``query``, with the total
-    and the product/category facets of every match (``fields``: see _complete)."""
+    and the product/category facets of every match (``fields``: see _complete).
+    For a client, articles about what its company holds come first, all else equal
+    (:func:`holdings_for`)."""
     query = clean_query(query)
     analysis = analyse(query, synonym_map())
     if not analysis.concepts:
         return SearchResult(total=0, items=[], products=[], categories=[])
-    found = _search(
-        caller,
-        query,
-        analysis=analysis,
-        filters=ArticleFilters(product=product, version=version, category=category),
-        offset=offset,
-        limit=limit,
-        facets=True,
-    )
+    held = holdings_for(caller=caller)
+
+    def run(analysis: Analysis) -> Found:
+        return _search(
+            caller,
+            query,
+            analysis=analysis,
+            filters=ArticleFilters(product=product, version=version, category=category),
+            offset=offset,
+            limit=limit,
+            facets=True,
+            held=held,
+        )
+
+    found = run(analysis)
+    did_you_mean = None
+    if found.total == 0 and not is_engine(search_backend()):
+        # Nothing: misspelt words corrected from the articles' vocabulary
+        # (trigrams on PostgreSQL), once.
+        asked = words(query)
+        fixed = corrections(asked)
+        if fixed:
+            corrected = " ".join(fixed.get(word, word) for word in asked)
+            corrected_analysis = analyse(corrected, synonym_map())
+            retry = run(corrected_analysis)
+            if retry.total:
+                found, did_you_mean = retry, corrected
+                query, analysis = corrected, corrected_analysis  # for highlights
     items = _complete(_relative(found.ranked, found.best_score), caller, fields)
     marks = _highlight_terms(query, analysis)
     for hit in items:
@@ -514,6 +615,7 @@ def articles_search_for(
         items=items,
         products=_facet_rows(Product, found.product_counts, "code"),
         categories=_facet_rows(Category, found.category_counts, "slug"),
+        did_you_mean=did_you_mean,
     )
 
 
@@ -595,7 +697,9 @@ def pages_search_for(
     analysis = analyse(query, synonym_map())
     if not analysis.concepts:
         return []
-    found = _search(caller, query, analysis=analysis, limit=limit)
+    found = _search(
+        caller, query, analysis=analysis, limit=limit, held=holdings_for(caller=caller)
+    )
     return [hit.article for hit in _complete(found.ranked, caller)]
 
 
@@ -627,8 +731,9 @@ def ticket_suggestions_for(
     fields: Collection[str] | None = None,
 ) -> list[SearchHit]:
     """Articles for a ticket's text, boosted by product/version and by articles already
-    linked to tickets. Staff read everything; the ticketing system reads what the
-    ticket's company reads (public and clients articles without a company)."""
+    linked to tickets, and (all else equal) about what the ticket's company holds
+    (``company_id``, :func:`holdings_for`). Staff read everything; the ticketing
+    system reads what the ticket's company reads."""
     require_tickets_access(caller)
     if not 1 <= limit <= 20:
         raise ApiError("'limit' must be between 1 and 20.")
@@ -669,6 +774,8 @@ def ticket_suggestions_for(
         if version
         else set()
     )
+    held = holdings_for(caller=caller, company_id=company_id)
+    about_held = _about_held(ids, held) if held else set()
     linked = dict(
         TicketArticleLink.objects.filter(article_id__in=ids)
         .values_list("article_id")
@@ -687,6 +794,7 @@ def ticket_suggestions_for(
         score *= 1.5 if pk in with_product else 1
         score *= 1.25 if pk in with_version else 1
         score *= 1 + 0.25 * math.log1p(linked.get(pk, 0))
+        score *= HOLDINGS_BOOST if pk in about_held else 1
         scored.append((pk, score))
     scored.sort(key=lambda hit: -hit[1])
     best = scored[:limit]

@@ -300,12 +300,34 @@ SEARCH_INDEX_SETTINGS = {
                     "articles": "l m t qu n s j d c jusqu quoiqu lorsqu puisqu".split(),
                 },
                 "fr_stemmer": {"type": "stemmer", "language": "light_french"},
+                # The synonyms of the admin (search.models.SearchSynonym), applied at
+                # search time only: written when an index is created and rewritten
+                # when an engineer edits them (search.synonyms.engine_synonyms_push).
+                "aplicit_synonyms": {
+                    "type": "synonym_graph",
+                    "synonyms": [],
+                    "updateable": True,
+                    "lenient": True,
+                },
             },
             "analyzer": {
                 "default": {
                     "type": "custom",
                     "tokenizer": "standard",
                     "filter": ["fr_elision", "lowercase", "asciifolding", "fr_stemmer"],
+                },
+                # The index analyser, then the synonyms (rules are read through the
+                # same chain, so « ACAD » and « acad » are one rule).
+                "aplicit_search": {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": [
+                        "fr_elision",
+                        "lowercase",
+                        "asciifolding",
+                        "fr_stemmer",
+                        "aplicit_synonyms",
+                    ],
                 },
             },
         }
@@ -324,6 +346,11 @@ def search_engine_backend(url: str, index: str) -> dict:
         "INDEX_SETTINGS": SEARCH_INDEX_SETTINGS,
     }
 
+
+# Where synonyms are applied on the engine: "engine" (the search-time synonym_graph
+# analyser above, kept in step with the admin without a reindex) or "python" (each
+# query expanded by search.text, as on the database backend). docs/relevance.md.
+SEARCH_ENGINE_SYNONYMS = env("SEARCH_ENGINE_SYNONYMS", default="engine")
 
 # Index updates missed while the engine was down are replayed by searches, /health/
 # and `manage.py replay_index_updates`, at most once per this many seconds.

@@ -10,6 +10,11 @@ the query's relevant slugs: top-1, top-3 and MRR (reciprocal rank of the first
 relevant article in the answer, 0 when absent) per kind; for ``no_answer`` the share
 of queries that get nothing back.
 
+``holdings`` queries are asked for a client company of ``holdings.json`` (a
+member of it in the search box, the ticketing system acting for it for a ticket)
+between two articles that differ only by product: the one about a product the
+company holds must come first.
+
 ``plain_bm25_run`` is the peer the engine is compared with: the same articles in an
 OpenSearch index of their own, the built-in ``french`` analyser, one ``multi_match``
 over ``title^3`` and ``body`` (summary, tags and body text), nothing tuned.
@@ -20,14 +25,18 @@ database; ``test_relevance.py`` holds the floors CI keeps.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
-from catalog.models import Product, ProductRelease
+from accounts.models import Company
+from catalog.models import Licence, LicenceType, Product, ProductRelease, Subscription
 from cms.access import Caller, CallerKind
 from knowledge import demo
 from knowledge.models import ArticlePage, Audience, Category, KnowledgeIndexPage
@@ -38,7 +47,7 @@ from search.selectors import (
 )
 
 HERE = Path(__file__).parent
-KINDS = ("search_box", "ticket", "autocomplete", "no_answer")
+KINDS = ("search_box", "ticket", "autocomplete", "no_answer", "holdings")
 STAFF = Caller(CallerKind.STAFF)
 # How many answers a kind is judged on (what its screen shows).
 SEARCH_LIMIT = 10
@@ -55,11 +64,12 @@ class Query:
     description: str = ""
     product: str | None = None
     version: str | None = None
-    mode: str = ""  # no_answer: asked as "search_box" or "ticket"
+    mode: str = ""  # no_answer, holdings: asked as "search_box" or "ticket"
+    company: str = ""  # holdings: the key of the company asked for (holdings.json)
 
     @property
     def asked_as(self) -> str:
-        return self.mode if self.kind == "no_answer" else self.kind
+        return self.mode if self.kind in ("no_answer", "holdings") else self.kind
 
     @property
     def text(self) -> str:
@@ -71,6 +81,7 @@ class Query:
 class Answer:
     query: Query
     slugs: list[str]
+    ms: float = 0.0  # how long the selector took (warm: after the first queries)
 
     @property
     def rank(self) -> int | None:
@@ -100,6 +111,15 @@ def queries(path: Path = HERE / "queries.json") -> list[Query]:
 
 def distractors(path: Path = HERE / "distractors.json") -> list[dict]:
     return json.loads(path.read_text())["articles"]
+
+
+def holdings(path: Path = HERE / "holdings.json") -> dict:
+    return json.loads(path.read_text())
+
+
+def holdings_slug(topic: str, product: str) -> str:
+    """The slug of the article of ``topic``'s pair about ``product``."""
+    return f"{topic}-{product}"
 
 
 # The corpus ----------------------------------------------------------------------
@@ -135,7 +155,75 @@ def corpus_load() -> int:
         article.tags.add(*spec["tags"])
         index.add_child(instance=article)
         article.save_revision().publish()
+    _holdings_load(index, products)
     return ArticlePage.objects.live().count()
+
+
+def _holdings_load(index: KnowledgeIndexPage, products: dict) -> None:
+    """holdings.json: its companies and what they hold, and its article pairs (the
+    same text, one article per product)."""
+    spec = holdings()
+    category, _ = Category.objects.get_or_create(
+        slug=spec["category"]["slug"], defaults={"name": spec["category"]["name"]}
+    )
+    for code, parts in spec["collections"].items():
+        products[code].includes.add(*(products[part] for part in parts))
+    today = timezone.localdate()
+    for row in spec["companies"]:
+        company, created = Company.objects.get_or_create(
+            customer_number=row["customer_number"], defaults={"name": row["name"]}
+        )
+        if not created:
+            continue
+        for code in row["subscriptions"]:
+            Subscription.objects.create(
+                company=company,
+                product=products[code],
+                autodesk_id=f"{row['customer_number']}-{code}",
+                start_date=today - dt.timedelta(days=100),
+                end_date=today + dt.timedelta(days=265),
+            )
+        for code in row["licences"]:  # perpetual, without a subscription
+            Licence.objects.create(
+                company=company,
+                product=products[code],
+                licence_type=LicenceType.SINGLE_USER,
+            )
+    for pair in spec["pairs"]:
+        for code in pair["products"]:
+            slug = holdings_slug(pair["topic"], code)
+            if ArticlePage.objects.filter(slug=slug).exists():
+                continue
+            article = ArticlePage(
+                title=pair["title"],
+                slug=slug,
+                summary=pair["summary"],
+                body=[
+                    {"type": "paragraph", "value": f"<p>{text}</p>"}
+                    for text in pair["body"]
+                ],
+                category=category,
+                audience=Audience.PUBLIC,
+            )
+            article.products = [products[code]]
+            article.versions = list(
+                ProductRelease.objects.filter(product__code=code, version="2026")
+            )
+            article.tags.add(*pair["tags"])
+            index.add_child(instance=article)
+            article.save_revision().publish()
+
+
+def company_callers(company_key: str) -> tuple[Caller, Caller, int]:
+    """(a member of the company, the ticketing system acting for it, its id)."""
+    number = next(
+        row["customer_number"]
+        for row in holdings()["companies"]
+        if row["key"] == company_key
+    )
+    pk = Company.objects.get(customer_number=number).pk
+    service = Caller(CallerKind.SERVICE, scopes=frozenset({"tickets"}))
+    return Caller.member_of(pk), service.acting_for(pk), pk
 
 
 # Running the queries -------------------------------------------------------------
@@ -146,16 +234,23 @@ def _slugs(articles: Iterable[ArticlePage]) -> list[str]:
 
 
 def ask(query: Query) -> list[str]:
-    """The slugs the selectors answer ``query`` with, best first."""
+    """The slugs the selectors answer ``query`` with, best first: as staff, or for
+    a holdings query as a member of its company (search box) or the ticketing
+    system acting for it (ticket)."""
     asked_as = query.asked_as
+    member = service = STAFF
+    company_id = None
+    if query.company:
+        member, service, company_id = company_callers(query.company)
     if asked_as == "search_box":
         result = articles_search_for(
-            caller=STAFF, query=query.query, limit=SEARCH_LIMIT, fields=()
+            caller=member, query=query.query, limit=SEARCH_LIMIT, fields=()
         )
         return _slugs(hit.article for hit in result.items)
     if asked_as == "ticket":
         hits = ticket_suggestions_for(
-            caller=STAFF,
+            caller=service,
+            company_id=company_id,
             subject=query.subject,
             description=query.description,
             product=query.product,
@@ -172,7 +267,22 @@ def ask(query: Query) -> list[str]:
 
 
 def run(judged: list[Query], asker: Callable[[Query], list[str]] = ask) -> list[Answer]:
-    return [Answer(query, asker(query)) for query in judged]
+    answers = []
+    for query in judged:
+        started = time.perf_counter()
+        slugs = asker(query)
+        answers.append(Answer(query, slugs, 1000 * (time.perf_counter() - started)))
+    return answers
+
+
+def latencies(answers: list[Answer]) -> dict[str, tuple[float, float]]:
+    """(median, p95) milliseconds per kind asked."""
+    out = {}
+    for kind in ("search_box", "ticket", "autocomplete"):
+        ms = sorted(a.ms for a in answers if a.query.asked_as == kind)
+        if ms:
+            out[kind] = (ms[len(ms) // 2], ms[min(len(ms) - 1, int(0.95 * len(ms)))])
+    return out
 
 
 def figures(answers: list[Answer]) -> dict[str, KindFigures]:
