@@ -37,9 +37,8 @@ from .models import SearchGapDaily
 from .selectors import (
     CONTROL_CHARS,
     MAX_QUERY_LENGTH,
-    TICKET_MIN_CONCEPTS,
-    TICKET_MIN_SCORE,
     normalise,
+    under_ticket_floor,
 )
 from .synonyms import synonym_map
 from .text import analyse, concept_coverage, field_keys, synonym_key, words
@@ -88,7 +87,7 @@ def _key(text: str) -> str:
 
 def under_relevance_floor(query: str, article_id: int) -> bool:
     """Whether the article found best for ``query`` is under the relevance floor of
-    ticket suggestions (scored as :func:`search.selectors._ticket_score` does)."""
+    ticket suggestions (:func:`search.selectors.under_ticket_floor`)."""
     page = (
         ArticlePage.objects.filter(pk=article_id)
         .only("title", "summary", "body_text")
@@ -102,13 +101,7 @@ def under_relevance_floor(query: str, article_id: int) -> bool:
     coverage = concept_coverage(
         analysis, field_keys(page.title, page.summary, [page.body_text])
     )
-    if coverage.codes:
-        return False
-    needed = min(TICKET_MIN_CONCEPTS, len(analysis.distinctive))
-    best_possible = sum(3.0 * c.weight for c in analysis.concepts)
-    return coverage.matched < needed or coverage.score < min(
-        TICKET_MIN_SCORE, 0.5 * best_possible
-    )
+    return under_ticket_floor(analysis, coverage)
 
 
 def search_gap_count(

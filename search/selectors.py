@@ -814,17 +814,23 @@ TICKET_MIN_CONCEPTS = 2
 TICKET_MIN_SCORE = 9.0
 
 
+def under_ticket_floor(analysis: Analysis, coverage) -> bool:
+    """Whether an article covering ``coverage`` of the query is under the relevance
+    floor of ticket suggestions (the knowledge-gaps report uses the same rule)."""
+    # A short ticket ("zorglub") cannot hold two concepts, nor score much.
+    needed = min(TICKET_MIN_CONCEPTS, len(analysis.distinctive))
+    best_possible = sum(3.0 * c.weight for c in analysis.concepts)
+    return not coverage.codes and (
+        coverage.matched < needed
+        or coverage.score < min(TICKET_MIN_SCORE, 0.5 * best_possible)
+    )
+
+
 def _ticket_score(analysis: Analysis, page: ArticlePage, position: int) -> float | None:
     coverage = concept_coverage(
         analysis, field_keys(page.title, page.summary, [page.body_text])
     )
-    # A short ticket ("zorglub") cannot hold two concepts, nor score much.
-    needed = min(TICKET_MIN_CONCEPTS, len(analysis.distinctive))
-    best_possible = sum(3.0 * c.weight for c in analysis.concepts)
-    if not coverage.codes and (
-        coverage.matched < needed
-        or coverage.score < min(TICKET_MIN_SCORE, 0.5 * best_possible)
-    ):
+    if under_ticket_floor(analysis, coverage):
         return None
     return (
         coverage.score + 1.5 * adjacent_pairs(analysis, page.title) + 1 / (2 + position)
