@@ -34,7 +34,7 @@ from graphql import (
     GraphQLUnionType,
     get_named_type,
 )
-from grapple.schema import schema as grapple_schema
+from grapple.registry import registry
 
 QUERY_FIELDS = {
     # knowledge
@@ -130,14 +130,22 @@ GRAPPLE_TYPES: dict[str, set[str] | str] = {
         "canDownload",
         "reason",
     },
-    "Product": {"id", "name", "code", "family", "isCollection"},
+    "Product": {
+        "id",
+        "name",
+        "code",
+        "family",
+        "offeringName",
+        "isCollection",
+        "includes",
+    },
     "ProductRelease": {"id", "product", "version", "releaseDate", "endOfSupport"},
-    "Category": {"id", "name", "slug", "description"},
+    "Category": {"id", "name", "slug", "description", "articleCount", "children"},
     "Author": {"id", "displayName", "jobTitle", "photo"},
-    "TagObjectType": {"id", "name"},
     # Media reached from a readable article only (no root query lists them).
     "ImageObjectType": {"id", "title", "url", "width", "height"},
     "DocumentObjectType": {"id", "title", "url", "fileSize"},
+    # (an article's tags are the project's `Tag`, as the root `tags` serves them)
     # The blocks of the article body (knowledge.blocks.ArticleBodyBlock).
     "StreamFieldInterface": BLOCK_FIELDS,
     "StreamFieldBlock": BLOCK_FIELDS,
@@ -160,6 +168,9 @@ GRAPPLE_TYPES: dict[str, set[str] | str] = {
     "ImageChooserBlock": "*",
     "DocumentChooserBlock": "*",
 }
+
+# grapple's names for its built-in types -> the plain names served.
+RENAMED = {"ImageObjectType": "Image", "DocumentObjectType": "Document"}
 
 # The project's own types (pages of results from cms.api.pagination included).
 PROJECT_MODULES = (
@@ -231,6 +242,10 @@ def allowlisted(source: GraphQLSchema) -> GraphQLSchema:
         raw = gtype.fields.get("rawValue") if gtype.name in kept else None
         if raw is not None and raw.resolve is not None:
             raw.resolve = _raw_value_as_text(raw.resolve)
+    for gtype in types:
+        if gtype.name in kept and gtype.name in RENAMED:
+            gtype.name = RENAMED[gtype.name]
+    kept = {RENAMED.get(name, name) for name in kept}
     # Rebuild from the roots and the kept types (interface implementations are not
     # reachable from fields alone), then check nothing else came back in.
     schema = GraphQLSchema(
@@ -275,4 +290,18 @@ class AllowlistedSchema(graphene.Schema):
         self.graphql_schema = allowlisted(source.graphql_schema)
 
 
-schema = AllowlistedSchema(grapple_schema)
+def grapple_schema() -> graphene.Schema:
+    """grapple's schema, without the stub types grapple makes for every model of its
+    apps that declares no ``graphql_fields`` (``Subscription``, ``Licence``…: an
+    ``id`` each, reachable from nothing). They would take the plain names the
+    project's own types bear for those models."""
+    for model in [
+        m for m in registry.django_models if not hasattr(m, "graphql_fields")
+    ]:
+        del registry.django_models[model]
+    from grapple.schema import schema  # built on import, from the registry
+
+    return schema
+
+
+schema = AllowlistedSchema(grapple_schema())
