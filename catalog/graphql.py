@@ -10,7 +10,6 @@ import datetime
 
 import graphene
 from django.utils import timezone
-
 from grapple.registry import registry
 
 from accounts.graphql import CompanyType, company_field_add

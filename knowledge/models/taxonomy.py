@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import graphene
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-import graphene
 from grapple.models import GraphQLField, GraphQLImage, GraphQLInt, GraphQLString
 from grapple.registry import registry
 from wagtail.admin.panels import FieldPanel
