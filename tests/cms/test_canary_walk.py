@@ -82,7 +82,7 @@ MUTATION_DEPTH = 3  # a mutation's payload, what it holds, and that one's fields
 # and the article each points to (the links are the ticketing system's, for
 # Aplicit's engineers). Anywhere else the service token reads as a client company.
 READS_AS = {
-    ("service", ("ticketArticles", "article")): "staff",
+    ("service", ("ticketArticles", "items", "article")): "staff",
     ("service", ("linkArticleToTicket", "link", "article")): "staff",
 }
 # Subjects a caller never names in an argument: the service token acts for company
