@@ -25,7 +25,9 @@ def test_demo_clients_see_their_own_catalogue(gql, db):
         company = gql(QUERY, user=User.objects.get(email=email)).data["myCompany"]
         seen[company["customerNumber"]] = company
     durand, btp, morel = seen["CLI-10421"], seen["CLI-10587"], seen["CLI-10733"]
-    assert {s["autodeskId"][:9] for s in durand["subscriptions"]["items"]} == {"110000421"}
+    assert {s["autodeskId"][:9] for s in durand["subscriptions"]["items"]} == {
+        "110000421"
+    }
     assert {s["autodeskId"][:9] for s in btp["subscriptions"]["items"]} == {"110000587"}
     assert "EXPIRING" in {s["status"] for s in durand["subscriptions"]["items"]}
     assert [s["status"] for s in morel["subscriptions"]["items"]] == ["EXPIRED"]

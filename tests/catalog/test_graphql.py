@@ -61,7 +61,9 @@ def test_client_sees_only_its_own_catalogue(gql, catalogue, member_b):
     company = result.data["myCompany"]
     assert company["name"] == "Bureau B"
     assert [s["autodeskId"] for s in company["subscriptions"]["items"]] == ["B-1"]
-    assert [lic["product"]["code"] for lic in company["licences"]["items"]] == ["autocad"]
+    assert [lic["product"]["code"] for lic in company["licences"]["items"]] == [
+        "autocad"
+    ]
     assert [p["code"] for p in company["heldProducts"]] == ["autocad"]
     assert company["supportContract"]["slaTargets"][0] == {
         "criticality": "BLOQUANT",
@@ -126,7 +128,10 @@ def test_admin_sees_licence_secrets_member_sees_them_masked(
     # The same masking through the subscription's licences.
     nested = member["subscriptions"]["items"][0]["licences"][0]
     assert nested == {"serialNumber": "••••-2222", "productKey": "••••-1"}
-    assert admin["subscriptions"]["items"][0]["licences"][0]["serialNumber"] == "562-11112222"
+    assert (
+        admin["subscriptions"]["items"][0]["licences"][0]["serialNumber"]
+        == "562-11112222"
+    )
 
 
 def test_subscription_status_and_collection_products(gql, company_a, member_a):
@@ -149,7 +154,9 @@ def test_subscription_status_and_collection_products(gql, company_a, member_a):
         revit: subscriptions(product: "revit") { items { product { code } } }
         heldProducts { code } } }"""
     data = gql(query, user=member_a).data["myCompany"]
-    assert {(s["status"], s["product"]["code"]) for s in data["subscriptions"]["items"]} == {
+    assert {
+        (s["status"], s["product"]["code"]) for s in data["subscriptions"]["items"]
+    } == {
         ("EXPIRING", "aec-collection"),
         ("EXPIRED", "vault"),
     }
