@@ -269,7 +269,7 @@ for _name, _field in {
         resolver=resolve_company_licences,
     ),
     "held_products": graphene.Field(
-        graphene.List(graphene.NonNull(product_type), required=True),
+        graphene.NonNull(graphene.List(graphene.NonNull(product_type))),
         description="Products held today, collections expanded.",
         resolver=resolve_company_held_products,
     ),

@@ -77,8 +77,8 @@ class Product(index.Indexed, ClusterableModel):
         GraphQLBoolean("is_collection", required=True),
         GraphQLField(
             "includes",
-            graphene.List(
-                graphene.NonNull(lambda: registry.models[Product]), required=True
+            graphene.NonNull(
+                graphene.List(graphene.NonNull(lambda: registry.models[Product]))
             ),
             source="graphql_includes",
             description="For a collection: the products it gives rights to.",

@@ -178,7 +178,9 @@ class ArticlePage(Page):
         GraphQLSnippet("category", "knowledge.Category", required=True),
         GraphQLField(
             "tags",
-            graphene.List(graphene.NonNull("knowledge.graphql.TagNode"), required=True),
+            graphene.NonNull(
+                graphene.List(graphene.NonNull("knowledge.graphql.TagNode"))
+            ),
             source="graphql_tags",
         ),
         GraphQLCollection(GraphQLForeignKey, "products", "catalog.Product"),

@@ -48,8 +48,8 @@ class Category(index.Indexed, models.Model):
         ),
         GraphQLField(
             "children",
-            graphene.List(
-                graphene.NonNull(lambda: registry.snippets[Category]), required=True
+            graphene.NonNull(
+                graphene.List(graphene.NonNull(lambda: registry.snippets[Category]))
             ),
             source="graphql_children",
         ),

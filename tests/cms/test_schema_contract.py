@@ -45,7 +45,7 @@ ACCEPTED_BREAKING: dict[str, str] = dict.fromkeys(
         "CategoryNode was removed.",
         "MeType was removed.",
         "CompanyType was removed.",
-        "ArticlePage.tags changed type from [TagObjectType] to [Tag!].",
+        "ArticlePage.tags changed type from [TagObjectType] to [Tag!]!.",
         "Author.photo changed type from ImageObjectType to Image.",
         "FigureBlock.image changed type from ImageObjectType to Image.",
         "AttachmentBlock.document changed type from DocumentObjectType to Document.",
