@@ -12,11 +12,26 @@ from .throttle import client_address
 
 
 class CompanyType(graphene.ObjectType):
-    """The caller's own company (never another one: there is no field to reach it)."""
+    """A client company: the caller's own, or any for staff. Each field scopes to the
+    caller (a selector decides), whichever path reaches the company."""
+
+    class Meta:
+        name = "Company"
 
     id = graphene.ID(required=True)
     name = graphene.String(required=True)
     customer_number = graphene.String(required=True)
+    is_active = graphene.Boolean(
+        required=True, description="False: a deactivated company (no portal access)."
+    )
+
+
+def company_field_add(name: str, field: graphene.Field) -> None:
+    """Give :class:`CompanyType` a field of an app above accounts (the catalogue's
+    subscriptions, the downloads' history), which accounts cannot import. Called
+    when that app's ``graphql`` module loads, before the schema is built; ``field``
+    brings its own resolver, which scopes to the caller in a selector."""
+    CompanyType._meta.fields[name] = field
 
 
 class Role(graphene.Enum):
@@ -25,6 +40,11 @@ class Role(graphene.Enum):
 
 
 class MeType(graphene.ObjectType):
+    """The signed-in person."""
+
+    class Meta:
+        name = "Me"
+
     email = graphene.String(required=True)
     first_name = graphene.String(required=True)
     last_name = graphene.String(required=True)
@@ -60,7 +80,12 @@ class Login(graphene.Mutation):
 
     token = graphene.String(required=True)
     expires_at = graphene.DateTime(required=True)
-    me = graphene.Field(MeType, required=True)
+    me = graphene.Field(
+        MeType,
+        required=True,
+        description="As this request sees it (anonymous until the token is sent): "
+        "read the company's catalogue with `myCompany` once signed in.",
+    )
 
     @staticmethod
     def mutate(root, info, email: str, password: str):

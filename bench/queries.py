@@ -38,10 +38,13 @@ MY_COMPANY = """
 query MyCompany {
   myCompany {
     id name
-    subscriptions {
-      id autodeskId seats status daysRemaining endDate
-      product { code name includes { code } }
-      licences { id licenceType serialNumber productKey }
+    subscriptions(perPage: 100) {
+      total pages
+      items {
+        id autodeskId seats status daysRemaining endDate
+        product { code name includes { code } }
+        licences { id licenceType serialNumber productKey }
+      }
     }
   }
 }

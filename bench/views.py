@@ -234,38 +234,45 @@ def my_company(request):
     company = catalog_selectors.company_of(caller_of(request))
     if company is None:
         raise Http404
-    subs = catalog_selectors.subscriptions_for(
-        caller=caller_of(request), company_id=company.pk
+    # The same page as the GraphQL query's (perPage: 100), read by the same selector.
+    subs, total = catalog_selectors.subscription_page_for(
+        caller=caller_of(request), company_id=company.pk, offset=0, limit=100
     )
     return JsonResponse(
         {
             "id": company.pk,
             "name": company.name,
-            "subscriptions": [
-                {
-                    "id": s.pk,
-                    "autodeskId": s.autodesk_id,
-                    "product": {
-                        "code": s.product.code,
-                        "name": s.product.name,
-                        "includes": [{"code": p.code} for p in _included(s.product)],
-                    },
-                    "seats": s.seats,
-                    "status": s.status.value,
-                    "daysRemaining": s.days_remaining,
-                    "endDate": s.end_date.isoformat(),
-                    "licences": [
-                        {
-                            "id": lic.pk,
-                            "licenceType": lic.licence_type,
-                            "serialNumber": lic.serial_number,
-                            "productKey": lic.product_key,
-                        }
-                        for lic in _licences(s)
-                    ],
-                }
-                for s in subs
-            ],
+            "subscriptions": {
+                "total": total,
+                "pages": max(1, -(-total // 100)),
+                "items": [
+                    {
+                        "id": s.pk,
+                        "autodeskId": s.autodesk_id,
+                        "product": {
+                            "code": s.product.code,
+                            "name": s.product.name,
+                            "includes": [
+                                {"code": p.code} for p in _included(s.product)
+                            ],
+                        },
+                        "seats": s.seats,
+                        "status": s.status.value,
+                        "daysRemaining": s.days_remaining,
+                        "endDate": s.end_date.isoformat(),
+                        "licences": [
+                            {
+                                "id": lic.pk,
+                                "licenceType": lic.licence_type,
+                                "serialNumber": lic.serial_number,
+                                "productKey": lic.product_key,
+                            }
+                            for lic in _licences(s)
+                        ],
+                    }
+                    for s in subs
+                ],
+            },
         }
     )
 

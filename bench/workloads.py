@@ -173,7 +173,8 @@ def _article_peers(caller: str):
 def _company_items(response) -> dict:
     body = _json(response)
     company = body["data"]["myCompany"] if "data" in body else body
-    return {"ids": [int(s["id"]) for s in company["subscriptions"]]}
+    page = company["subscriptions"]
+    return {"total": page["total"], "ids": [int(s["id"]) for s in page["items"]]}
 
 
 def _my_company_peers(ctx: Context) -> dict[str, Peer]:

@@ -27,12 +27,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from .models import Subscription, Term
+from .models.subscriptions import QUANTITY_MAX, QUANTITY_MIN
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 Mo
 MAX_ROWS = 100_000  # data rows, header excluded
 MAX_CELL_CHARS = 1_000
 # Seats are served as a GraphQL Int (32-bit); no Autodesk subscription comes near.
-SEATS_MIN, SEATS_MAX = 1, 100_000
+SEATS_MIN, SEATS_MAX = QUANTITY_MIN, QUANTITY_MAX  # what the API can serve
 DATE_MIN, DATE_MAX = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
 
 # Canonical column -> the headers Autodesk has used for it (current export first,

@@ -10,12 +10,16 @@ import datetime
 
 import graphene
 from django.utils import timezone
+from grapple.registry import registry
 
+from accounts.graphql import CompanyType, company_field_add
 from cms.access import caller_of
 from cms.api.errors import NotFound
+from cms.api.pagination import page_arguments, page_bounds, page_of, paginated_type
 
 from . import selectors, sla
 from .models import LicenceType as LicenceTypeChoices
+from .models import Product
 from .models import SubscriptionStatus as StatusChoices
 from .models import SupportLevel as SupportLevelChoices
 from .models import Term as TermChoices
@@ -58,30 +62,19 @@ def mask_secret(value: str) -> str:
     return "••••-" + value[-visible:] if visible else "••••"
 
 
-class CatalogProduct(graphene.ObjectType):
-    id = graphene.ID(required=True)
-    code = graphene.String(required=True)
-    name = graphene.String(required=True)
-    family = graphene.String(required=True)
-    offering_name = graphene.String(required=True)
-    is_collection = graphene.Boolean(required=True)
-    includes = graphene.List(
-        graphene.NonNull(lambda: CatalogProduct),
-        required=True,
-        description="For a collection: the products it gives rights to.",
-    )
-
-    @staticmethod
-    def resolve_includes(product, info):
-        included = getattr(product, "included_products", None)  # prefetched
-        return product.includes.all() if included is None else included
+def product_type():
+    """The one ``Product`` type: grapple's, from :attr:`Product.graphql_fields`."""
+    return registry.models[Product]
 
 
 class CatalogLicence(graphene.ObjectType):
+    class Meta:
+        name = "Licence"
+
     id = graphene.ID(required=True)
     licence_type = graphene.Field(LicenceType, required=True)
     quantity = graphene.Int(required=True, description="Seats, or Flex tokens.")
-    product = graphene.Field(CatalogProduct, required=True)
+    product = graphene.Field(product_type, required=True)
     subscription_id = graphene.ID(description="The subscription it comes with.")
     serial_number = graphene.String(description="Masked for company members.")
     product_key = graphene.String(description="Masked for company members.")
@@ -102,13 +95,19 @@ class CatalogLicence(graphene.ObjectType):
 
 
 class CatalogSubscription(graphene.ObjectType):
+    """An Autodesk subscription held by a company. Not named ``Subscription``: a
+    schema read from SDL takes a type of that name for the subscription root."""
+
+    class Meta:
+        name = "AutodeskSubscription"
+
     id = graphene.ID(required=True)
     autodesk_id = graphene.String(
         required=True, description="Autodesk Account's subscription ID."
     )
     contract_number = graphene.String(required=True)
     product = graphene.Field(
-        CatalogProduct, required=True, description="A product or a collection."
+        product_type, required=True, description="A product or a collection."
     )
     seats = graphene.Int(required=True)
     term = graphene.Field(SubscriptionTerm)
@@ -170,6 +169,9 @@ class BusinessHours(graphene.ObjectType):
 
 
 class CatalogSupportContract(graphene.ObjectType):
+    class Meta:
+        name = "SupportContract"
+
     id = graphene.ID(required=True)
     level = graphene.Field(SupportLevel, required=True)
     reference = graphene.String(required=True)
@@ -202,68 +204,84 @@ class CatalogSupportContract(graphene.ObjectType):
         )
 
 
-class CatalogCompany(graphene.ObjectType):
-    """A client company's catalogue: only ever the caller's own (staff: any)."""
+CatalogLicenceList = paginated_type(
+    "LicenceList", CatalogLicence, "One page of a company's licences."
+)
+CatalogSubscriptionList = paginated_type(
+    "AutodeskSubscriptionList",
+    CatalogSubscription,
+    "One page of a company's subscriptions, by end date.",
+)
 
-    id = graphene.ID(required=True)
-    name = graphene.String(required=True)
-    customer_number = graphene.String(required=True)
-    support_contract = graphene.Field(
-        CatalogSupportContract, description="The contract in force today."
+
+def resolve_company_support_contract(company, info):
+    return selectors.support_contract_for(
+        caller=caller_of(info.context), company_id=company.pk
     )
-    subscriptions = graphene.List(
-        graphene.NonNull(CatalogSubscription),
+
+
+def resolve_company_subscriptions(
+    company, info, page=1, per_page=50, status=None, product=None
+):
+    offset, limit = page_bounds(page, per_page)
+    items, total = selectors.subscription_page_for(
+        caller=caller_of(info.context),
+        company_id=company.pk,
+        offset=offset,
+        limit=limit,
+        status=_value(status) if status else None,
+        product=product,
+    )
+    return page_of(items, total=total, page=page, per_page=per_page)
+
+
+def resolve_company_licences(company, info, page=1, per_page=50, product=None):
+    offset, limit = page_bounds(page, per_page)
+    licences = selectors.licences_for(
+        caller=caller_of(info.context), company_id=company.pk, product=product
+    )
+    items = list(licences[offset : offset + limit])
+    return page_of(items, total=licences.count(), page=page, per_page=per_page)
+
+
+def resolve_company_held_products(company, info):
+    return selectors.held_products_for(
+        caller=caller_of(info.context), company_id=company.pk
+    ).prefetch_related("includes")
+
+
+# The catalogue's fields of the one ``Company`` type (accounts declares it; the
+# catalogue sits above accounts). Each resolver scopes to the caller in a selector.
+for _name, _field in {
+    "support_contract": graphene.Field(
+        CatalogSupportContract,
+        description="The contract in force today.",
+        resolver=resolve_company_support_contract,
+    ),
+    "subscriptions": graphene.Field(
+        CatalogSubscriptionList,
         required=True,
         status=graphene.Argument(SubscriptionStatus),
         product=graphene.String(
             description="Product code; also matches collections including it."
         ),
-    )
-    licences = graphene.List(
-        graphene.NonNull(CatalogLicence),
+        **page_arguments(per_page=50),
+        resolver=resolve_company_subscriptions,
+    ),
+    "licences": graphene.Field(
+        CatalogLicenceList,
         required=True,
         product=graphene.String(description="Product code."),
-    )
-    held_products = graphene.List(
-        graphene.NonNull(CatalogProduct),
-        required=True,
+        **page_arguments(per_page=50),
+        resolver=resolve_company_licences,
+    ),
+    "held_products": graphene.Field(
+        graphene.NonNull(graphene.List(graphene.NonNull(product_type))),
         description="Products held today, collections expanded.",
-    )
-
-    @staticmethod
-    def resolve_support_contract(company, info):
-        return selectors.support_contract_for(
-            caller=caller_of(info.context), company_id=company.pk
-        )
-
-    @staticmethod
-    def resolve_subscriptions(company, info, status=None, product=None):
-        return selectors.subscriptions_for(
-            caller=caller_of(info.context),
-            company_id=company.pk,
-            status=_value(status) if status else None,
-            product=product,
-        )
-
-    @staticmethod
-    def resolve_licences(company, info, product=None):
-        return selectors.licences_for(
-            caller=caller_of(info.context), company_id=company.pk, product=product
-        )
-
-    @staticmethod
-    def resolve_held_products(company, info):
-        return selectors.held_products_for(
-            caller=caller_of(info.context), company_id=company.pk
-        ).prefetch_related("includes")
-
-
-def company_field_add(name: str, field: graphene.Field) -> None:
-    """Give :class:`CatalogCompany` a field of an app above the catalogue (downloads:
-    the company's download history), which the catalogue cannot import. Called
-    from that app's ``register_schema_query`` hook, before the schema is built;
-    ``field`` brings its own resolver, which scopes to the caller like the others."""
-    CatalogCompany._meta.fields[name] = field
+        resolver=resolve_company_held_products,
+    ),
+}.items():
+    company_field_add(_name, _field)
 
 
 class SlaDeadline(graphene.ObjectType):
@@ -292,11 +310,11 @@ class SlaDeadline(graphene.ObjectType):
 
 class CatalogQuery(graphene.ObjectType):
     my_company = graphene.Field(
-        CatalogCompany,
+        CompanyType,
         description="The caller's company; null if anonymous or staff without one.",
     )
     company = graphene.Field(
-        CatalogCompany,
+        CompanyType,
         id=graphene.ID(required=True),
         description="Any company, for staff; null for everyone else.",
     )

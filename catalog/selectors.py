@@ -100,26 +100,68 @@ def subscriptions_for(
 
     ``product`` is a product code; it also matches a collection including it.
     """
+    qs = _subscriptions_filtered(
+        caller=caller,
+        company_id=company_id,
+        status=status,
+        product=product,
+        today=today,
+    )
+    return _subscriptions_loaded(caller=caller, company_id=company_id, qs=qs)
+
+
+def subscription_page_for(
+    *,
+    caller: Caller,
+    company_id: int,
+    offset: int,
+    limit: int,
+    status: str | None = None,
+    product: str | None = None,
+) -> tuple[list[Subscription], int]:
+    """One page of :func:`subscriptions_for` (by end date), and the total."""
+    qs = _subscriptions_filtered(
+        caller=caller, company_id=company_id, status=status, product=product
+    ).order_by("end_date", "autodesk_id", "pk")
+    rows = _subscriptions_loaded(
+        caller=caller, company_id=company_id, qs=qs[offset : offset + limit]
+    )
+    return rows, (len(rows) + offset if len(rows) < limit and rows else qs.count())
+
+
+def _subscriptions_filtered(
+    *,
+    caller: Caller,
+    company_id: int,
+    status: str | None = None,
+    product: str | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[Subscription]:
     if not caller.sees_company(company_id):
-        return []
+        return Subscription.objects.none()
     qs = Subscription.objects.filter(company_id=company_id)
     if status:
         qs = qs.with_status(SubscriptionStatus(status), today)
     if product:
         qs = qs.filter(Q(product__code=product) | Q(product__includes__code=product))
         qs = qs.distinct()
+    return qs
+
+
+def _subscriptions_loaded(
+    *, caller: Caller, company_id: int, qs: QuerySet[Subscription]
+) -> list[Subscription]:
     # The audit timestamps are not part of the catalogue: deferred, they cost no
     # time-zone conversion (two aware datetimes a row).
     subscriptions = list(qs.defer("created_at", "updated_at"))
     if not subscriptions:
         return subscriptions
     licences: dict[int, list[Licence]] = {sub.pk: [] for sub in subscriptions}
-    # A subquery rather than 200 ids to bind; the licences' products come with the
-    # subscriptions' below, built once each.
+    # The licences' products come with the subscriptions' below, built once each.
     for licence in (
         licences_for(caller=caller, company_id=company_id)
         .select_related(None)
-        .filter(subscription__in=qs.values("pk"))
+        .filter(subscription__in=list(licences))
     ):
         licences[licence.subscription_id].append(licence)
     product_ids = {sub.product_id for sub in subscriptions}

@@ -323,7 +323,11 @@ class DownloadFile(Orderable):
         GraphQLString("platform", required=True),
         GraphQLString("language", required=True),
         GraphQLString("file_name", required=True),
-        GraphQLFloat("size", required=True),
+        GraphQLFloat(
+            "size",
+            required=True,
+            description="Bytes. A Float: exact up to 2^53, past Int's 2^31 (2 GB).",
+        ),
         GraphQLString("sha256", required=True),
         GraphQLBoolean("can_download", required=True, source="graphql_can_download"),
         GraphQLString("reason", source="graphql_reason"),

@@ -11,7 +11,8 @@ from cms.api.pagination import page_arguments, page_bounds, page_of, paginated_t
 from cms.api.selection import selected_fields
 
 from . import selectors, services
-from .models import ArticlePage, FeedbackReason
+from .models import ArticlePage, Category, FeedbackReason
+from .models.taxonomy import category_tree
 
 
 def article_type():
@@ -21,43 +22,26 @@ def article_type():
 ArticleList = paginated_type("ArticleList", article_type)
 
 
-class CategoryNode(graphene.ObjectType):
-    id = graphene.ID(required=True)
-    name = graphene.String(required=True)
-    slug = graphene.String(required=True)
-    description = graphene.String()
-    article_count = graphene.Int(required=True)
-    children = graphene.List(graphene.NonNull(lambda: CategoryNode), required=True)
-
-    @staticmethod
-    def resolve_id(node, info):
-        return node["category"].pk
-
-    @staticmethod
-    def resolve_name(node, info):
-        return node["category"].name
-
-    @staticmethod
-    def resolve_slug(node, info):
-        return node["category"].slug
-
-    @staticmethod
-    def resolve_description(node, info):
-        return node["category"].description
-
-    @staticmethod
-    def resolve_article_count(node, info):
-        return node["article_count"]
-
-    @staticmethod
-    def resolve_children(node, info):
-        return node["children"]
+def category_type():
+    """The one ``Category`` type: grapple's, from :attr:`Category.graphql_fields`."""
+    return registry.snippets[Category]
 
 
 class TagNode(graphene.ObjectType):
+    """A tag, with the number of articles the caller may read under it (also what
+    an article's ``tags`` serves: grapple's own tag type is not served)."""
+
+    class Meta:
+        name = "Tag"
+
+    id = graphene.ID(required=True)
     name = graphene.String(required=True)
     slug = graphene.String(required=True)
     article_count = graphene.Int(required=True)
+
+    @staticmethod
+    def resolve_id(tag, info):
+        return tag["pk"]
 
     @staticmethod
     def resolve_name(tag, info):
@@ -89,7 +73,11 @@ class KnowledgeQuery(graphene.ObjectType):
         ),
     )
     article = graphene.Field(article_type, slug=graphene.String(), id=graphene.ID())
-    categories = graphene.List(graphene.NonNull(CategoryNode), required=True)
+    categories = graphene.List(
+        graphene.NonNull(category_type),
+        required=True,
+        description="The top-level categories; `children` for the rest.",
+    )
     tags = graphene.List(graphene.NonNull(TagNode), required=True)
 
     @staticmethod
@@ -124,7 +112,8 @@ class KnowledgeQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_categories(root, info):
-        return selectors.category_tree_for(caller=caller_of(info.context))
+        roots, _nodes = category_tree(info)
+        return [node["category"] for node in roots]
 
     @staticmethod
     def resolve_tags(root, info):

@@ -359,7 +359,7 @@ def tags_for(*, caller: Caller) -> list[dict]:
         Tag.objects.filter(knowledge_articlepagetag_items__content_object__in=visible)
         .annotate(article_count=Count("knowledge_articlepagetag_items", distinct=True))
         .order_by("name")
-        .values("name", "slug", "article_count")
+        .values("pk", "name", "slug", "article_count")
     )
 
 

@@ -10,7 +10,7 @@ from grapple.registry import registry
 
 from cms.access import caller_of
 from cms.api.errors import ApiError, object_id
-from cms.api.pagination import page_arguments, page_bounds, page_of
+from cms.api.pagination import page_arguments, page_bounds, page_of, paginated_type
 from cms.api.selection import selected_fields
 from knowledge.models import ArticlePage, Audience
 
@@ -70,6 +70,11 @@ class ArticleSearchResult(graphene.ObjectType):
 
 
 class TicketArticleLinkNode(graphene.ObjectType):
+    """An article attached to a ticket of the ticketing system."""
+
+    class Meta:
+        name = "TicketArticleLink"
+
     ticket_ref = graphene.String(required=True)
     article = graphene.Field(graphene.NonNull(article_type))
     company_id = graphene.ID(required=True)
@@ -77,6 +82,13 @@ class TicketArticleLinkNode(graphene.ObjectType):
         required=True, description="Seen by staff and the ticketing system only."
     )
     created_at = graphene.DateTime(required=True)
+
+
+TicketArticleLinkList = paginated_type(
+    "TicketArticleLinkList",
+    TicketArticleLinkNode,
+    "One page of a ticket's article links, oldest first.",
+)
 
 
 def _facet(cls, rows):
@@ -107,12 +119,17 @@ class SearchQuery(graphene.ObjectType):
         product=graphene.String(),
         version=graphene.String(),
         company_id=graphene.ID(),
-        limit=graphene.Int(default_value=5),
+        limit=graphene.Int(
+            default_value=selectors.TICKET_SUGGESTIONS_DEFAULT,
+            description="The best N, from 1 to "
+            f"{selectors.TICKET_SUGGESTIONS_MAX}: a top, not a list to page through.",
+        ),
     )
-    ticket_articles = graphene.List(
-        graphene.NonNull(TicketArticleLinkNode),
+    ticket_articles = graphene.Field(
+        TicketArticleLinkList,
         required=True,
         ticket_ref=graphene.String(required=True),
+        **page_arguments(per_page=20),
     )
 
     @staticmethod
@@ -177,12 +194,16 @@ class SearchQuery(graphene.ObjectType):
         return [SearchItem(h.article, h.score, h.highlights) for h in hits]
 
     @staticmethod
-    def resolve_ticket_articles(root, info, ticket_ref):
-        return list(
-            selectors.ticket_links_for(
-                caller=caller_of(info.context),
-                ticket_ref=ticket_ref,
-            )
+    def resolve_ticket_articles(root, info, ticket_ref, page, per_page):
+        offset, limit = page_bounds(page, per_page)
+        links = selectors.ticket_links_for(
+            caller=caller_of(info.context), ticket_ref=ticket_ref
+        )
+        return page_of(
+            list(links[offset : offset + limit]),
+            total=links.count(),
+            page=page,
+            per_page=per_page,
         )
 
 

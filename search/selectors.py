@@ -73,6 +73,9 @@ EXACT_ID_LIMIT = 10_000
 SUGGESTIONS = 8
 # Ticket suggestions re-rank this many hits with product, version and link boosts.
 TICKET_CANDIDATES = 50
+# A ticket's suggestions are a top-N, not a list that grows: `limit`, not pages.
+TICKET_SUGGESTIONS_DEFAULT = 5
+TICKET_SUGGESTIONS_MAX = 20
 # A ticket is read as at most this many concepts (the subject's first).
 TICKET_CONCEPTS = 14
 # Database backend: the best hits (by the backend's own rank) re-ranked in Python.
@@ -727,7 +730,7 @@ def ticket_suggestions_for(
     product: str | None = None,
     version: str | None = None,
     company_id: int | None = None,
-    limit: int = 5,
+    limit: int = TICKET_SUGGESTIONS_DEFAULT,
     fields: Collection[str] | None = None,
 ) -> list[SearchHit]:
     """Articles for a ticket's text, boosted by product/version and by articles already
@@ -735,8 +738,12 @@ def ticket_suggestions_for(
     (``company_id``, :func:`holdings_for`). Staff read everything; the ticketing
     system reads what the ticket's company reads."""
     require_tickets_access(caller)
-    if not 1 <= limit <= 20:
-        raise ApiError("'limit' must be between 1 and 20.")
+    if not 1 <= limit <= TICKET_SUGGESTIONS_MAX:
+        raise ApiError(
+            f"« limit » doit être compris entre 1 et {TICKET_SUGGESTIONS_MAX} "
+            f"(reçu : {limit}).",
+            field="limit",
+        )
     reader = caller.acting_for(company_id)
     clean_query(subject)
     subject_text, question = ticket_text(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import graphene
 from grapple.registry import registry
 
+from accounts.graphql import CompanyType
 from catalog.graphql import (
     BusinessHours,
     CatalogLicence,
@@ -29,17 +30,6 @@ from . import selectors
 
 def _value(enum_member):
     return getattr(enum_member, "value", enum_member)
-
-
-class TicketCompany(graphene.ObjectType):
-    """The ticket's client company."""
-
-    id = graphene.ID(required=True)
-    name = graphene.String(required=True)
-    customer_number = graphene.String(required=True)
-    is_active = graphene.Boolean(
-        required=True, description="False: a deactivated company (no portal access)."
-    )
 
 
 class TicketSupport(graphene.ObjectType):
@@ -167,7 +157,7 @@ class TicketDownload(graphene.ObjectType):
 class TicketContext(graphene.ObjectType):
     """Everything about a ticket's client, side by side."""
 
-    company = graphene.Field(TicketCompany, required=True)
+    company = graphene.Field(CompanyType, required=True)
     support_contract = graphene.Field(TicketSupport, required=True)
     sla = graphene.Field(TicketSla, required=True)
     holdings = graphene.Field(TicketHoldings, required=True)

@@ -11,6 +11,7 @@ from grapple.models import (
     GraphQLForeignKey,
     GraphQLString,
 )
+from grapple.registry import registry
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -71,8 +72,17 @@ class Product(index.Indexed, ClusterableModel):
     graphql_fields = [
         GraphQLString("name", required=True),
         GraphQLString("code", required=True),
-        GraphQLString("family"),
+        GraphQLString("family", required=True),
+        GraphQLString("offering_name", required=True),
         GraphQLBoolean("is_collection", required=True),
+        GraphQLField(
+            "includes",
+            graphene.NonNull(
+                graphene.List(graphene.NonNull(lambda: registry.models[Product]))
+            ),
+            source="graphql_includes",
+            description="For a collection: the products it gives rights to.",
+        ),
     ]
     graphql_public_snippet = True
 
@@ -83,6 +93,10 @@ class Product(index.Indexed, ClusterableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def graphql_includes(self, info, **kwargs) -> list[Product]:
+        included = getattr(self, "included_products", None)  # loaded by a selector
+        return list(self.includes.all()) if included is None else included
 
 
 class ProductRelease(models.Model):

@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +15,29 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
 # A subscription ending within this many days is "expiring" (the charter's 90 days).
 EXPIRING_SOON_DAYS = 90
+
+
+# Seats and licence quantities: the API serves them as GraphQL Int (32-bit signed);
+# the import, the admin forms and the database refuse what is past this bound.
+QUANTITY_MIN, QUANTITY_MAX = 1, 100_000
+
+
+def quantity_validators():
+    return [
+        MinValueValidator(QUANTITY_MIN, _("Au moins %(limit_value)s.")),
+        MaxValueValidator(
+            QUANTITY_MAX,
+            _("Au plus 100 000 (reçu : %(show_value)s)."),
+        ),
+    ]
+
+
+def quantity_in_range(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": QUANTITY_MIN, f"{field}__lte": QUANTITY_MAX}),
+        name=name,
+        violation_error_message=_("Quantité hors limites (1 à 100 000)."),
+    )
 
 
 class Term(models.TextChoices):
@@ -79,7 +103,9 @@ class Subscription(models.Model):
         help_text=_("« Subscription ID » d'Autodesk Account ; clé des imports."),
     )
     contract_number = models.CharField(_("n° de contrat"), max_length=40, blank=True)
-    seats = models.PositiveIntegerField(_("postes"), default=1)
+    seats = models.PositiveIntegerField(
+        _("postes"), default=1, validators=quantity_validators()
+    )
     term = models.CharField(_("durée"), max_length=20, choices=Term.choices, blank=True)
     start_date = models.DateField(_("début"))
     end_date = models.DateField(_("fin"), db_index=True)
@@ -126,7 +152,8 @@ class Subscription(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")),
                 name="subscription_ends_after_start",
-            )
+            ),
+            quantity_in_range("seats", "subscription_seats_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -216,7 +243,10 @@ class Licence(models.Model):
         _("type"), max_length=20, choices=LicenceType.choices
     )
     quantity = models.PositiveIntegerField(
-        _("quantité"), default=1, help_text=_("Postes, ou jetons pour Flex.")
+        _("quantité"),
+        default=1,
+        validators=quantity_validators(),
+        help_text=_("Postes, ou jetons pour Flex (1 à 100 000)."),
     )
     serial_number = models.CharField(_("numéro de série"), max_length=40, blank=True)
     product_key = models.CharField(_("clé de produit"), max_length=20, blank=True)
@@ -249,6 +279,7 @@ class Licence(models.Model):
         verbose_name = _("licence")
         verbose_name_plural = _("licences")
         ordering = ["product__name", "pk"]
+        constraints = [quantity_in_range("quantity", "licence_quantity_in_range")]
 
     def __str__(self) -> str:
         return f"{self.product} ({self.get_licence_type_display()})"

@@ -23,6 +23,7 @@ it as every kind of caller.
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import graphene
@@ -34,7 +35,10 @@ from graphql import (
     GraphQLUnionType,
     get_named_type,
 )
-from grapple.schema import schema as grapple_schema
+from grapple.registry import registry
+from wagtail.blocks.list_block import ListValue
+from wagtail.blocks.stream_block import StreamValue
+from wagtail.rich_text import RichText
 
 QUERY_FIELDS = {
     # knowledge
@@ -132,14 +136,22 @@ GRAPPLE_TYPES: dict[str, set[str] | str] = {
         "canDownload",
         "reason",
     },
-    "Product": {"id", "name", "code", "family", "isCollection"},
+    "Product": {
+        "id",
+        "name",
+        "code",
+        "family",
+        "offeringName",
+        "isCollection",
+        "includes",
+    },
     "ProductRelease": {"id", "product", "version", "releaseDate", "endOfSupport"},
-    "Category": {"id", "name", "slug", "description"},
+    "Category": {"id", "name", "slug", "description", "articleCount", "children"},
     "Author": {"id", "displayName", "jobTitle", "photo"},
-    "TagObjectType": {"id", "name"},
     # Media reached from a readable article only (no root query lists them).
     "ImageObjectType": {"id", "title", "url", "width", "height"},
     "DocumentObjectType": {"id", "title", "url", "fileSize"},
+    # (an article's tags are the project's `Tag`, as the root `tags` serves them)
     # The blocks of the article body (knowledge.blocks.ArticleBodyBlock).
     "StreamFieldInterface": BLOCK_FIELDS,
     "StreamFieldBlock": BLOCK_FIELDS,
@@ -162,6 +174,9 @@ GRAPPLE_TYPES: dict[str, set[str] | str] = {
     "ImageChooserBlock": "*",
     "DocumentChooserBlock": "*",
 }
+
+# grapple's names for its built-in types -> the plain names served.
+RENAMED = {"ImageObjectType": "Image", "DocumentObjectType": "Document"}
 
 # The project's own types (pages of results from cms.api.pagination included).
 PROJECT_MODULES = (
@@ -234,6 +249,16 @@ def allowlisted(source: GraphQLSchema) -> GraphQLSchema:
         raw = gtype.fields.get("rawValue") if gtype.name in kept else None
         if raw is not None and raw.resolve is not None:
             raw.resolve = _raw_value_as_text(raw.resolve)
+        if gtype.name == "EmbedBlock" and gtype.name in kept:
+            # FIXME: grapple's EmbedBlock.resolve_raw_value (and resolve_value, which
+            # calls it) passes no instance to StreamFieldInterface.resolve_raw_value
+            # for a block of a StreamField: a TypeError. Serve the URL, as it means to.
+            for name in ("rawValue", "value"):
+                gtype.fields[name].resolve = _embed_url
+    for gtype in types:
+        if gtype.name in kept and gtype.name in RENAMED:
+            gtype.name = RENAMED[gtype.name]
+    kept = {RENAMED.get(name, name) for name in kept}
     # Rebuild from the roots and the kept types (interface implementations are not
     # reachable from fields alone), then check nothing else came back in.
     schema = GraphQLSchema(
@@ -263,9 +288,29 @@ def _raw_value_as_text(resolve):
             return ""
         if isinstance(value, str):
             return value
-        return json.dumps(value, default=str, ensure_ascii=False)
+        return json.dumps(value, default=_block_json, ensure_ascii=False)
 
     return resolve_raw_value
+
+
+def _block_json(value):
+    """What a block value nested in a structured block is in JSON: a list block's
+    items, a stream's children, rich text as the HTML served, a chosen image or
+    document by its title."""
+    if isinstance(value, RichText):
+        return value.__html__()
+    if isinstance(value, ListValue):
+        return list(value)
+    if isinstance(value, StreamValue):
+        return [{"type": child.block_type, "value": child.value} for child in value]
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _embed_url(root, info, **kwargs) -> str:
+    value = getattr(root, "value", root)
+    return getattr(value, "url", None) or ""
 
 
 class AllowlistedSchema(graphene.Schema):
@@ -278,4 +323,18 @@ class AllowlistedSchema(graphene.Schema):
         self.graphql_schema = allowlisted(source.graphql_schema)
 
 
-schema = AllowlistedSchema(grapple_schema)
+def grapple_schema() -> graphene.Schema:
+    """grapple's schema, without the stub types grapple makes for every model of its
+    apps that declares no ``graphql_fields`` (``Subscription``, ``Licence``…: an
+    ``id`` each, reachable from nothing). They would take the plain names the
+    project's own types bear for those models."""
+    for model in [
+        m for m in registry.django_models if not hasattr(m, "graphql_fields")
+    ]:
+        del registry.django_models[model]
+    from grapple.schema import schema  # built on import, from the registry
+
+    return schema
+
+
+schema = AllowlistedSchema(grapple_schema())

@@ -18,7 +18,6 @@ from grapple.models import (
     GraphQLSnippet,
     GraphQLStreamfield,
     GraphQLString,
-    GraphQLTag,
 )
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -190,7 +189,13 @@ class ArticlePage(Page):
         GraphQLStreamfield("body"),
         GraphQLString("audience", required=True),
         GraphQLSnippet("category", "knowledge.Category", required=True),
-        GraphQLTag("tags"),
+        GraphQLField(
+            "tags",
+            graphene.NonNull(
+                graphene.List(graphene.NonNull("knowledge.graphql.TagNode"))
+            ),
+            source="graphql_tags",
+        ),
         GraphQLCollection(GraphQLForeignKey, "products", "catalog.Product"),
         GraphQLCollection(GraphQLForeignKey, "versions", "catalog.ProductRelease"),
         GraphQLCollection(GraphQLSnippet, "authors", "knowledge.Author"),
@@ -273,6 +278,23 @@ class ArticlePage(Page):
         from knowledge.selectors import related_articles_for
 
         return related_articles_for(self, caller=caller_of(info.context))
+
+    def graphql_tags(self, info, **kwargs) -> list[dict]:
+        """The article's tags, counted as in `tags` (once per request)."""
+        from knowledge.selectors import tags_for
+
+        context = info.context
+        counted = getattr(context, "knowledge_tags", None)
+        if counted is None:
+            rows = tags_for(caller=caller_of(context))
+            counted = {row["pk"]: row for row in rows}
+            if context is not None:
+                context.knowledge_tags = counted
+        return [
+            counted.get(tag.pk)
+            or {"pk": tag.pk, "name": tag.name, "slug": tag.slug, "article_count": 0}
+            for tag in self.tags.all()
+        ]
 
     def graphql_helpful_count(self, info, **kwargs):
         return self._staff_stat(info, "helpful_total", feedback_count, helpful=True)

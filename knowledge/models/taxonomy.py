@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import graphene
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from grapple.models import GraphQLImage, GraphQLString
+from grapple.models import GraphQLField, GraphQLImage, GraphQLInt, GraphQLString
+from grapple.registry import registry
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
@@ -38,6 +40,19 @@ class Category(index.Indexed, models.Model):
         GraphQLString("name", required=True),
         GraphQLString("slug", required=True),
         GraphQLString("description"),
+        GraphQLInt(
+            "article_count",
+            source="graphql_article_count",
+            required=True,
+            description="Articles the caller may read here and below.",
+        ),
+        GraphQLField(
+            "children",
+            graphene.NonNull(
+                graphene.List(graphene.NonNull(lambda: registry.snippets[Category]))
+            ),
+            source="graphql_children",
+        ),
     ]
     # Safe to list through grapple's generic `snippets` query (no client data).
     graphql_public_snippet = True
@@ -49,6 +64,36 @@ class Category(index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent} › {self.name}" if self.parent_id else self.name
+
+    # GraphQL resolvers (grapple calls them with ``info``): the same counts and
+    # sub-categories whether the category is reached from `categories` or an article.
+    def graphql_article_count(self, info, **kwargs) -> int:
+        return category_tree(info)[1].get(self.pk, {}).get("article_count", 0)
+
+    def graphql_children(self, info, **kwargs) -> list[Category]:
+        node = category_tree(info)[1].get(self.pk, {})
+        return [child["category"] for child in node.get("children", [])]
+
+
+def category_tree(info) -> tuple[list[dict], dict[int, dict]]:
+    """The caller's category tree (roots, nodes by id), built once per request."""
+    context = info.context
+    tree = getattr(context, "knowledge_category_tree", None)
+    if tree is None:
+        from cms.access import caller_of
+        from knowledge.selectors import category_tree_for
+
+        roots = category_tree_for(caller=caller_of(context))
+        nodes: dict[int, dict] = {}
+        pending = list(roots)
+        while pending:
+            node = pending.pop()
+            nodes[node["category"].pk] = node
+            pending.extend(node["children"])
+        tree = (roots, nodes)
+        if context is not None:
+            context.knowledge_category_tree = tree
+    return tree
 
 
 class Author(models.Model):

@@ -7,7 +7,7 @@ from catalog.models import Licence, Subscription, SupportContract
 from cms import demo as cms_demo
 
 QUERY = """{ myCompany { customerNumber supportContract { level }
-  subscriptions { autodeskId status } heldProducts { code } } }"""
+  subscriptions { items { autodeskId status } } heldProducts { code } } }"""
 
 
 def test_demo_clients_see_their_own_catalogue(gql, db):
@@ -25,10 +25,12 @@ def test_demo_clients_see_their_own_catalogue(gql, db):
         company = gql(QUERY, user=User.objects.get(email=email)).data["myCompany"]
         seen[company["customerNumber"]] = company
     durand, btp, morel = seen["CLI-10421"], seen["CLI-10587"], seen["CLI-10733"]
-    assert {s["autodeskId"][:9] for s in durand["subscriptions"]} == {"110000421"}
-    assert {s["autodeskId"][:9] for s in btp["subscriptions"]} == {"110000587"}
-    assert "EXPIRING" in {s["status"] for s in durand["subscriptions"]}
-    assert [s["status"] for s in morel["subscriptions"]] == ["EXPIRED"]
+    assert {s["autodeskId"][:9] for s in durand["subscriptions"]["items"]} == {
+        "110000421"
+    }
+    assert {s["autodeskId"][:9] for s in btp["subscriptions"]["items"]} == {"110000587"}
+    assert "EXPIRING" in {s["status"] for s in durand["subscriptions"]["items"]}
+    assert [s["status"] for s in morel["subscriptions"]["items"]] == ["EXPIRED"]
     assert morel["heldProducts"] == []
     assert {p["code"] for p in durand["heldProducts"]} == {
         "aec-collection", "autocad", "revit", "civil-3d",

@@ -84,7 +84,7 @@ MUTATION_DEPTH = 3  # a mutation's payload, what it holds, and that one's fields
 # and the article each points to (the links are the ticketing system's, for
 # Aplicit's engineers). Anywhere else the service token reads as a client company.
 READS_AS = {
-    ("service", ("ticketArticles", "article")): "staff",
+    ("service", ("ticketArticles", "items", "article")): "staff",
     ("service", ("linkArticleToTicket", "link", "article")): "staff",
     # A ticket's context is for the engineer on a ticket of company A: A's
     # catalogue with its secrets (as A's admin reads it), and only what A reads.

@@ -93,6 +93,26 @@ def test_a_client_signs_in_reads_searches_downloads_and_signs_out(portal):
     assert listing["articles"]["items"] == [
         {"title": "Erreur de licence 15.570.0", "audience": "clients"}
     ]
+    # Its company's catalogue: one page of subscriptions, in the shared page type.
+    catalogue = alice.execute(
+        gql(
+            "{ myCompany { __typename subscriptions(perPage: 10) { __typename "
+            "total pages items { __typename seats product { __typename code } } } } }"
+        )
+    )["myCompany"]
+    assert catalogue["__typename"] == "Company"
+    assert catalogue["subscriptions"] == {
+        "__typename": "AutodeskSubscriptionList",
+        "total": 1,
+        "pages": 1,
+        "items": [
+            {
+                "__typename": "AutodeskSubscription",
+                "seats": 1,
+                "product": {"__typename": "Product", "code": "revit"},
+            }
+        ],
+    }
     # A field that does not exist is a validation error, not silently dropped.
     with pytest.raises(TransportQueryError) as invalid:
         alice.execute(gql("{ articles { totl } }"), parse_result=False)

@@ -32,7 +32,7 @@ query($s: String!, $d: String, $product: String, $companyId: ID) {
 }
 """
 TICKET_ARTICLES = (
-    "query($t: String!) { ticketArticles(ticketRef: $t) { article { id } } }"
+    "query($t: String!) { ticketArticles(ticketRef: $t) { items { article { id } } } }"
 )
 LINK = """
 mutation($t: String!, $a: ID!, $c: ID!) {
@@ -306,7 +306,7 @@ def test_ticket_links_are_scoped_to_the_callers_company(
     def seen(**caller):
         result = gql(TICKET_ARTICLES, {"t": "T-1"}, **caller)
         assert result.errors is None, result.errors
-        return [int(i["article"]["id"]) for i in result.data["ticketArticles"]]
+        return [int(i["article"]["id"]) for i in result.data["ticketArticles"]["items"]]
 
     assert seen(user=member_a) == [article.pk]
     assert seen(user=member_b) == []
@@ -330,7 +330,7 @@ def test_client_does_not_see_links_to_articles_it_may_not_read(
         ticket_ref="T-9", article=internal, company=company_a
     )
     result = gql(TICKET_ARTICLES, {"t": "T-9"}, user=member_a)
-    assert result.data["ticketArticles"] == []
+    assert result.data["ticketArticles"]["items"] == []
 
 
 def test_service_token_without_tickets_scope_is_refused(gql, db, company_a, member_a):
@@ -446,7 +446,7 @@ def test_ticketing_links_an_article_the_company_may_not_read_as_internal_only(
     assert linked.errors is None, linked.errors
     assert linked.data["linkArticleToTicket"]["link"]["internal"] is True
     result = gql(TICKET_ARTICLES, {"t": "T-7"}, user=member_a)
-    assert result.data["ticketArticles"] == []
+    assert result.data["ticketArticles"]["items"] == []
 
 
 def test_ticketing_cannot_link_or_read_back_an_article_no_longer_served(
@@ -463,7 +463,7 @@ def test_ticketing_cannot_link_or_read_back_an_article_no_longer_served(
         ticket_ref="T-8", article=expired, company=company_a
     )
     result = gql(TICKET_ARTICLES, {"t": "T-8"}, token=tickets_token)
-    assert result.data["ticketArticles"] == []
+    assert result.data["ticketArticles"]["items"] == []
 
 
 def test_search_results_are_one_page_of_the_shared_page_type(gql, db):
