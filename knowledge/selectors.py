@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from catalog.selectors import products_held_by
-from cms.access import Caller
+from cms.access import Caller, per_request
 from cms.api.errors import ApiError
 from cms.visibility import published, register_page_rule
 
@@ -46,7 +46,12 @@ ORDERINGS = {
 
 def audience_filter(caller: Caller) -> Q | None:
     """The articles' audience condition for ``caller``; None means no restriction.
-    A service reads as the company it acts for, or as any client company."""
+    A service reads as the company it acts for, or as any client company. Built
+    once per request (a listing uses it again for its related links)."""
+    return per_request(caller, "audience_filter", lambda: _audience_filter(caller))
+
+
+def _audience_filter(caller: Caller) -> Q | None:
     if caller.is_staff:
         return None
     if not caller.reads_as_client:
@@ -112,7 +117,15 @@ class _SQLiteHint(Func):
 
 
 def articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
-    """Published articles ``caller`` may read: the one door for every article read."""
+    """Published articles ``caller`` may read: the one door for every article read.
+    Built once per request (the rule and the view restrictions it reads), then
+    handed out as a fresh copy."""
+    return per_request(
+        caller, "articles_visible_to", lambda: _articles_visible_to(caller)
+    ).all()
+
+
+def _articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
     qs = published(ArticlePage.objects.all())
     # An index term the rule implies, for SQLite: the audiences ``caller`` may read
     # some article of (any audience for staff). Counts then read the narrow audience

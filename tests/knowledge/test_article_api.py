@@ -62,6 +62,27 @@ def test_listing_20_or_100_articles_costs_the_same_queries(gql, db, staff, who):
     assert few == many
 
 
+def test_a_client_listing_builds_the_audience_rule_once(gql, db, member_a):
+    # The listing and its related links' check share one rule per request: the
+    # view restrictions Wagtail reads to build it are read once, and the count
+    # stays the same at any size.
+    first = [make_rich_article(n, audience=Audience.CLIENTS) for n in range(5)]
+    for page in first[1:4]:
+        page.related_links.create(article=first[0])
+    count_queries(gql, LISTING, {"n": 5}, member_a)  # warm the site-root cache
+    with CaptureQueriesContext(connection) as ctx:
+        result = gql(LISTING, {"n": 5}, user=member_a)
+    assert len(result.data["articles"]["items"]) == 5
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert sum("wagtailcore_pageviewrestriction" in sql for sql in sqls) == 1, sqls
+    assert len(sqls) == CLIENT_LISTING_QUERIES, sqls
+
+
+# session, user, company, view restrictions, page, count, tags, products,
+# versions, authors, related links (the category joins the page's query)
+CLIENT_LISTING_QUERIES = 11
+
+
 FRAGMENTS = """query($n: Int) {
   articles(perPage: $n) {
     items { id ...Names ... on ArticlePage { authors { displayName } } }
