@@ -172,7 +172,8 @@ def article_list_for(
             f"{', '.join(sorted(ORDERINGS))}.",
             field="order",
         )
-    qs = articles_filtered(articles_visible_to(caller), filters)
+    # The body's plain text is for the search index: a listing never outputs it.
+    qs = articles_filtered(articles_visible_to(caller), filters).defer("body_text")
     return with_listing_relations(qs, caller=caller, fields=fields).order_by(
         *ORDERINGS[order]
     )
@@ -200,11 +201,15 @@ def with_listing_relations(
 ) -> QuerySet[ArticlePage]:
     """What the article type resolves, fetched in a constant number of queries.
     ``fields``: the article fields a GraphQL query selects
-    (:func:`cms.api.selection.selected_fields`), to fetch only those; None: all."""
+    (:func:`cms.api.selection.selected_fields`, with ``authors.photo`` for a
+    relation's relation), to fetch only those; None: all. The body, the largest
+    column (a StreamField decoded on load), is not read unless it is asked for."""
 
     def wanted(name: str) -> bool:
         return fields is None or name in fields
 
+    if not wanted("body"):
+        qs = qs.defer("body")
     if wanted("category"):
         qs = qs.select_related("category", "category__parent")
     lookups: list = [
@@ -212,8 +217,11 @@ def with_listing_relations(
         for name, lookup in (
             ("tags", "tags"),
             ("products", "products"),
-            ("versions", "versions__product"),
-            ("authors", "authors__photo"),
+            (
+                "versions",
+                "versions__product" if wanted("versions.product") else "versions",
+            ),
+            ("authors", "authors__photo" if wanted("authors.photo") else "authors"),
         )
         if wanted(name)
     ]

@@ -8,8 +8,10 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 def selected_fields(info, *path: str) -> set[str] | None:
     """The field names selected below the resolved field, following ``path`` (e.g.
-    ``"items", "article"``); fragments count whatever their type condition (a
-    superset is safe). None when the path is not selected as a plain field chain."""
+    ``"items", "article"``), and one level further as dotted names (``authors`` and
+    ``authors.photo``: a relation's own relations); fragments count whatever their
+    type condition (a superset is safe). None when the path is not selected as a
+    plain field chain."""
     nodes = list(info.field_nodes)
     for name in path:
         nodes = [
@@ -20,11 +22,16 @@ def selected_fields(info, *path: str) -> set[str] | None:
         ]
         if not nodes:
             return None
-    return {
-        child.name.value
-        for node in nodes
-        for child in _fields(node.selection_set, info.fragments)
-    }
+    children = [
+        child for node in nodes for child in _fields(node.selection_set, info.fragments)
+    ]
+    names = {child.name.value for child in children}
+    names.update(
+        f"{child.name.value}.{grandchild.name.value}"
+        for child in children
+        for grandchild in _fields(child.selection_set, info.fragments)
+    )
+    return names
 
 
 def _fields(selection_set, fragments) -> list[FieldNode]:

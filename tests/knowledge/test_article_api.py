@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 
 from knowledge.models import ArticleDailyViews, ArticleFeedback, Audience, Author
 from tests.knowledge import factories as kb
@@ -81,6 +83,36 @@ def test_a_client_listing_builds_the_audience_rule_once(gql, db, member_a):
 # session, user, company, view restrictions, page, count, tags, products,
 # versions, authors, related links (the category joins the page's query)
 CLIENT_LISTING_QUERIES = 11
+
+
+def test_listing_reads_neither_body_nor_photos_unless_asked(gql, db):
+    for n in range(3):
+        make_rich_article(n)
+    photo = get_image_model()(title="Julien", file=get_test_image_file("j.png"))
+    photo.save()
+    Author.objects.update(photo=photo)
+    count_queries(gql, LISTING, {"n": 3}, None)  # warm the site-root cache
+
+    def sqls(query):
+        with CaptureQueriesContext(connection) as ctx:
+            result = gql(query, {"n": 3})
+        assert result.errors is None, result.errors
+        return [q["sql"] for q in ctx.captured_queries], result.data
+
+    page_sql = lambda queries: next(  # noqa: E731
+        sql for sql in queries if 'FROM "knowledge_articlepage"' in sql
+    )
+    queries, _ = sqls(LISTING)
+    assert '"body"' not in page_sql(queries)
+    assert '"body_text"' not in page_sql(queries)
+    assert not any("wagtailimages_image" in sql for sql in queries)
+
+    with_photo = LISTING.replace("displayName", "displayName photo { id }")
+    queries, data = sqls(with_photo.replace("summary", "summary body { id }"))
+    assert '"knowledge_articlepage"."body"' in page_sql(queries)
+    assert data["articles"]["items"][0]["body"]
+    assert sum("wagtailimages_image" in sql for sql in queries) == 1
+    assert data["articles"]["items"][0]["authors"][0]["photo"]
 
 
 FRAGMENTS = """query($n: Int) {
