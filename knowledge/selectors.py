@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from catalog.models import ProductRelease
 from catalog.selectors import products_held_by
 from cms.access import Caller, per_request
 from cms.api.errors import ApiError
@@ -31,6 +32,7 @@ from .models import (
     ArticlePage,
     ArticlePageRelatedLink,
     Audience,
+    Author,
     Category,
 )
 
@@ -213,15 +215,22 @@ def with_listing_relations(
     if wanted("category"):
         qs = qs.select_related("category", "category__parent")
     lookups: list = [
-        lookup
-        for name, lookup in (
-            ("tags", "tags"),
-            ("products", "products"),
+        Prefetch(name, queryset=queryset, to_attr=f"_listing_{name}")
+        for name, queryset in (
+            ("tags", None),
+            ("products", None),
             (
                 "versions",
-                "versions__product" if wanted("versions.product") else "versions",
+                ProductRelease.objects.select_related("product")
+                if wanted("versions.product")
+                else None,
             ),
-            ("authors", "authors__photo" if wanted("authors.photo") else "authors"),
+            (
+                "authors",
+                Author.objects.select_related("photo")
+                if wanted("authors.photo")
+                else None,
+            ),
         )
         if wanted(name)
     ]

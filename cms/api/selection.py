@@ -3,6 +3,7 @@ relations the caller will read (and still every one of them, so no N+1)."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 
@@ -48,3 +49,33 @@ def _fields(selection_set, fragments) -> list[FieldNode]:
             if fragment is not None:
                 found.extend(_fields(fragment.selection_set, fragments))
     return found
+
+
+class PrefetchedInto:
+    """The ``to_attr`` of a ``Prefetch`` of a many-to-many relation, declared on the
+    model (``_listing_tags = PrefetchedInto("tags")``): it files the fetched rows
+    under the relation's own name, as Django's prefetch does, so that
+    ``article.tags.all()`` answers them with no query, without Django building a
+    filtered queryset per row first (for 20 articles and four relations, ~10 % of
+    a listing)."""
+
+    def __init__(self, relation: str):
+        self.relation = relation
+
+    def __set_name__(self, owner, name: str):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        try:
+            return obj._prefetched_objects_cache[self.relation]._result_cache
+        except (AttributeError, KeyError):
+            raise AttributeError(self.name) from None  # not fetched yet
+
+    def __set__(self, obj, values: list):
+        model = obj._meta.get_field(self.relation).related_model
+        qs = QuerySet(model=model)
+        qs._result_cache = list(values)
+        qs._prefetch_done = True
+        obj.__dict__.setdefault("_prefetched_objects_cache", {})[self.relation] = qs
