@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from catalog.models import ProductRelease
-from catalog.selectors import products_held_by
+from catalog.selectors import products_held_as
 from cms.access import Caller, per_request
 from cms.api.errors import ApiError
 from cms.visibility import published, register_page_rule
@@ -69,7 +69,7 @@ def _audience_filter(caller: Caller) -> Q | None:
     holds = Exists(
         ArticlePage.products.through.objects.filter(
             articlepage_id=OuterRef("pk"),
-            product_id__in=products_held_by(company_id=company_id).values("pk"),
+            product_id__in=products_held_as(caller).values("pk"),
         )
     )
     return (
