@@ -22,7 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Company
-from cms.access import Caller
+from cms.access import Caller, per_request
 from cms.api.errors import ApiError, object_id
 
 from . import sla
@@ -227,6 +227,18 @@ def products_held_by(*, company_id: int | None) -> QuerySet[Product]:
         | Q(from_product_id__in=licensed.values("product_id"))
     ).values("to_product_id")
     return Product.objects.filter(held_ids | Q(pk__in=included))
+
+
+def products_held_as(caller: Caller) -> QuerySet[Product]:
+    """:func:`products_held_by` the company ``caller`` reads as (none for a caller
+    without one), built once per request: a client's search reads it for the
+    engine's reader keys and again in the audience rule of the articles it shows.
+    A lazy queryset: each use runs or embeds it afresh."""
+    return per_request(
+        caller,
+        "products_held_as",
+        lambda: products_held_by(company_id=caller.company_id),
+    ).all()
 
 
 def with_holder_counts(products: QuerySet[Product]) -> QuerySet[Product]:

@@ -23,10 +23,13 @@ asking, with the few predicates the selectors share (:meth:`Caller.sees_company`
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # The service scope of the ticketing system (accounts.ServiceToken.Scope.TICKETS).
 TICKETS_SCOPE = "tickets"
@@ -201,11 +204,35 @@ def answering_caller() -> Caller | None:
     return _answering.get()
 
 
+# What was built for the caller being answered, for this request only (see
+# :func:`per_request`).
+_memo: ContextVar[dict | None] = ContextVar("answering_memo", default=None)
+
+
 @contextmanager
 def answering(caller: Caller):
     """While the API answers ``caller`` (cms.api.views)."""
     token = _answering.set(caller)
+    memo_token = _memo.set({})
     try:
         yield caller
     finally:
+        _memo.reset(memo_token)
         _answering.reset(token)
+
+
+def per_request(caller: Caller, key: str, build: Callable[[], T]) -> T:
+    """``build()``, built once while the API answers ``caller``: what one request
+    reads twice (the audience rule, the caller's holdings) is built once, and
+    forgotten with the request. Outside a request, or for any other caller (a
+    service acting for a ticket's company is another :class:`Caller`), built on
+    every call: a long-lived caller (:data:`ANONYMOUS`, a command's) keeps nothing,
+    so a publish, an expiry or a holdings change is seen by the next request."""
+    memo = _memo.get()
+    if memo is None or _answering.get() is not caller:
+        return build()
+    try:
+        return memo[key]
+    except KeyError:
+        value = memo[key] = build()
+        return value

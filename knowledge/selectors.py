@@ -20,8 +20,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from catalog.selectors import products_held_by
-from cms.access import Caller
+from catalog.models import ProductRelease
+from catalog.selectors import products_held_as
+from cms.access import Caller, per_request
 from cms.api.errors import ApiError
 from cms.visibility import published, register_page_rule
 
@@ -31,6 +32,7 @@ from .models import (
     ArticlePage,
     ArticlePageRelatedLink,
     Audience,
+    Author,
     Category,
 )
 
@@ -46,7 +48,12 @@ ORDERINGS = {
 
 def audience_filter(caller: Caller) -> Q | None:
     """The articles' audience condition for ``caller``; None means no restriction.
-    A service reads as the company it acts for, or as any client company."""
+    A service reads as the company it acts for, or as any client company. Built
+    once per request (a listing uses it again for its related links)."""
+    return per_request(caller, "audience_filter", lambda: _audience_filter(caller))
+
+
+def _audience_filter(caller: Caller) -> Q | None:
     if caller.is_staff:
         return None
     if not caller.reads_as_client:
@@ -62,7 +69,7 @@ def audience_filter(caller: Caller) -> Q | None:
     holds = Exists(
         ArticlePage.products.through.objects.filter(
             articlepage_id=OuterRef("pk"),
-            product_id__in=products_held_by(company_id=company_id).values("pk"),
+            product_id__in=products_held_as(caller).values("pk"),
         )
     )
     return (
@@ -112,7 +119,15 @@ class _SQLiteHint(Func):
 
 
 def articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
-    """Published articles ``caller`` may read: the one door for every article read."""
+    """Published articles ``caller`` may read: the one door for every article read.
+    Built once per request (the rule and the view restrictions it reads), then
+    handed out as a fresh copy."""
+    return per_request(
+        caller, "articles_visible_to", lambda: _articles_visible_to(caller)
+    ).all()
+
+
+def _articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
     qs = published(ArticlePage.objects.all())
     # An index term the rule implies, for SQLite: the audiences ``caller`` may read
     # some article of (any audience for staff). Counts then read the narrow audience
@@ -159,7 +174,8 @@ def article_list_for(
             f"{', '.join(sorted(ORDERINGS))}.",
             field="order",
         )
-    qs = articles_filtered(articles_visible_to(caller), filters)
+    # The body's plain text is for the search index: a listing never outputs it.
+    qs = articles_filtered(articles_visible_to(caller), filters).defer("body_text")
     return with_listing_relations(qs, caller=caller, fields=fields).order_by(
         *ORDERINGS[order]
     )
@@ -187,20 +203,34 @@ def with_listing_relations(
 ) -> QuerySet[ArticlePage]:
     """What the article type resolves, fetched in a constant number of queries.
     ``fields``: the article fields a GraphQL query selects
-    (:func:`cms.api.selection.selected_fields`), to fetch only those; None: all."""
+    (:func:`cms.api.selection.selected_fields`, with ``authors.photo`` for a
+    relation's relation), to fetch only those; None: all. The body, the largest
+    column (a StreamField decoded on load), is not read unless it is asked for."""
 
     def wanted(name: str) -> bool:
         return fields is None or name in fields
 
+    if not wanted("body"):
+        qs = qs.defer("body")
     if wanted("category"):
         qs = qs.select_related("category", "category__parent")
     lookups: list = [
-        lookup
-        for name, lookup in (
-            ("tags", "tags"),
-            ("products", "products"),
-            ("versions", "versions__product"),
-            ("authors", "authors__photo"),
+        Prefetch(name, queryset=queryset, to_attr=f"_listing_{name}")
+        for name, queryset in (
+            ("tags", None),
+            ("products", None),
+            (
+                "versions",
+                ProductRelease.objects.select_related("product")
+                if wanted("versions.product")
+                else None,
+            ),
+            (
+                "authors",
+                Author.objects.select_related("photo")
+                if wanted("authors.photo")
+                else None,
+            ),
         )
         if wanted(name)
     ]

@@ -91,6 +91,15 @@ class Product(index.Indexed, ClusterableModel):
         verbose_name_plural = _("produits")
         ordering = ["name"]
 
+    def __init__(self, *args, **kwargs):
+        if kwargs:  # releases may be given by name: modelcluster sorts them out
+            super().__init__(*args, **kwargs)
+        else:
+            # Loaded from the database (column values only): skip modelcluster's
+            # scan of every relation for child-relation keywords there cannot be
+            # (a third of building a product, and listings build dozens).
+            models.Model.__init__(self, *args)
+
     def __str__(self) -> str:
         return self.name
 

@@ -4,11 +4,13 @@ expanded where it is spread, however often)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from graphql import GraphQLError, specified_rules
 from graphql.language import (
+    ArgumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -62,9 +64,11 @@ def _measure(operation, fragments, on_field):
     return depth, fields, aliases
 
 
-def bounds_rule(variables: dict[str, Any] | None):
-    """Caps depth, fields, aliases and page sizes of each operation."""
-    variables = variables or {}
+def bounds_rule(by_variable: list[ArgumentNode]):
+    """Caps depth, fields, aliases and literal page sizes of each operation; the
+    page-size arguments given by a variable are appended to ``by_variable``, for
+    :func:`variable_errors` to check against each request's variables. The rule
+    reads only the document: its verdict can be cached with it."""
 
     class BoundsRule(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_):
@@ -73,7 +77,7 @@ def bounds_rule(variables: dict[str, Any] | None):
                 for d in self.context.document.definitions
                 if isinstance(d, FragmentDefinitionNode)
             }
-            sizes: dict[int, FieldNode] = {}
+            sizes: dict[int, ArgumentNode] = {}
 
             def on_field(field: FieldNode):
                 for argument in field.arguments or ():
@@ -103,38 +107,36 @@ def bounds_rule(variables: dict[str, Any] | None):
                     f"{settings.GRAPHQL_MAX_ALIASES} sont acceptés.",
                 )
             for argument in sizes.values():
-                self._check_page_size(argument)
+                if isinstance(argument.value, VariableNode):
+                    if all(argument is not seen for seen in by_variable):
+                        by_variable.append(argument)
+                elif isinstance(argument.value, IntValueNode):
+                    error = _page_size_error(argument, argument.value.value)
+                    if error is not None:
+                        self.report_error(error)
 
         def _too_complex(self, node, message):
             self.report_error(
                 GraphQLError(message, node, extensions={"code": "QUERY_TOO_COMPLEX"})
             )
 
-        def _check_page_size(self, argument):
-            value = argument.value
-            if isinstance(value, VariableNode):
-                raw = variables.get(value.name.value)
-            elif isinstance(value, IntValueNode):
-                raw = value.value
-            else:
-                return
-            try:
-                size = int(raw)
-            except (TypeError, ValueError):
-                return  # not a number: the variable's own coercion reports it
-            limit = settings.GRAPHQL_MAX_PAGE_SIZE
-            name = argument.name.value
-            if not 1 <= size <= limit:
-                self.report_error(
-                    GraphQLError(
-                        f"« {name} » doit être compris entre 1 et {limit} "
-                        f"(reçu : {size}).",
-                        argument,
-                        extensions={"code": "BAD_USER_INPUT", "field": name},
-                    )
-                )
-
     return BoundsRule
+
+
+def _page_size_error(argument: ArgumentNode, raw: Any) -> GraphQLError | None:
+    try:
+        size = int(raw)
+    except (TypeError, ValueError):
+        return None  # not a number: the variable's own coercion reports it
+    limit = settings.GRAPHQL_MAX_PAGE_SIZE
+    name = argument.name.value
+    if 1 <= size <= limit:
+        return None
+    return GraphQLError(
+        f"« {name} » doit être compris entre 1 et {limit} (reçu : {size}).",
+        argument,
+        extensions={"code": "BAD_USER_INPUT", "field": name},
+    )
 
 
 def _has_nul(value) -> bool:
@@ -147,34 +149,22 @@ def _has_nul(value) -> bool:
     return False
 
 
-def nul_free_rule(variables: dict[str, Any] | None):
-    """No NUL character in any string, literal or variable: PostgreSQL refuses them
-    in text (and no real input holds one)."""
-    variables = variables or {}
+def _nul_error(node, field: str | None) -> GraphQLError:
+    extensions = {"code": "BAD_USER_INPUT"}
+    if field:
+        extensions["field"] = field
+    return GraphQLError(
+        "Les caractères nuls (\\0) ne sont pas acceptés.", node, extensions=extensions
+    )
 
-    class NulFreeRule(ValidationRule):
-        def enter_document(self, node, *_):
-            for name, value in variables.items():
-                if _has_nul(value):
-                    self._refuse(None, name)
 
-        def enter_string_value(self, node, *_):
-            if "\x00" in node.value:
-                self._refuse(node, None)
+class NulFreeRule(ValidationRule):
+    """No NUL character in a string literal: PostgreSQL refuses them in text (and no
+    real input holds one). Variables are checked by :func:`variable_errors`."""
 
-        def _refuse(self, node, field):
-            extensions = {"code": "BAD_USER_INPUT"}
-            if field:
-                extensions["field"] = field
-            self.report_error(
-                GraphQLError(
-                    "Les caractères nuls (\\0) ne sont pas acceptés.",
-                    node,
-                    extensions=extensions,
-                )
-            )
-
-    return NulFreeRule
+    def enter_string_value(self, node, *_):
+        if "\x00" in node.value:
+            self.report_error(_nul_error(node, None))
 
 
 class NoIntrospectionRule(ValidationRule):
@@ -191,9 +181,26 @@ class NoIntrospectionRule(ValidationRule):
             )
 
 
-def validation_rules(variables: dict[str, Any] | None) -> list[type[ValidationRule]]:
-    """GraphQL's specified rules, then this server's bounds."""
-    rules = [*specified_rules, bounds_rule(variables), nul_free_rule(variables)]
+def document_rules(by_variable: list[ArgumentNode]) -> list[type[ValidationRule]]:
+    """GraphQL's specified rules, then this server's bounds: all of them read only
+    the document (and the settings), so a document's verdict can be cached
+    (:mod:`cms.api.documents`). ``by_variable``: see :func:`bounds_rule`."""
+    rules = [*specified_rules, bounds_rule(by_variable), NulFreeRule]
     if not settings.GRAPHQL_INTROSPECTION:
         rules.append(NoIntrospectionRule)
     return rules
+
+
+def variable_errors(
+    by_variable: Iterable[ArgumentNode], variables: dict[str, Any] | None
+) -> list[GraphQLError]:
+    """What a request's variables break: a page size out of bounds, a NUL."""
+    variables = variables or {}
+    errors = []
+    for argument in by_variable:
+        name = argument.value.name.value
+        error = _page_size_error(argument, variables.get(name))
+        if error is not None:
+            errors.append(error)
+    errors += [_nul_error(None, name) for name, v in variables.items() if _has_nul(v)]
+    return errors

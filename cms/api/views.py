@@ -36,14 +36,12 @@ from graphql import (
     OperationType,
     execute,
     get_operation_ast,
-    parse,
-    validate,
 )
-from graphql.error import GraphQLSyntaxError
 from graphql.execution import ExecutionContext
 
 from cms.access import answering, caller_of
 
+from .documents import checked_document
 from .errors import (
     USER_FACING,
     error_response,
@@ -52,7 +50,7 @@ from .errors import (
     wants_graphql_response,
 )
 from .schema import schema
-from .validation import validation_rules
+from .validation import variable_errors
 
 logger = logging.getLogger("cms.api")
 
@@ -203,14 +201,13 @@ class PortalGraphQLView(GraphQLView):
     ) -> tuple[ExecutionResult, bool]:
         """(result, whether the response has ``data``)."""
         graphql_schema = schema.graphql_schema
-        try:
-            document = parse(params.query)
-        except GraphQLSyntaxError as exc:
-            exc.extensions = {"code": "GRAPHQL_PARSE_FAILED"}
-            return ExecutionResult(None, [exc]), False
-        errors = validate(graphql_schema, document, validation_rules(params.variables))
+        checked = checked_document(graphql_schema, params.query)
+        errors = [*checked.errors]
+        if checked.document is not None:
+            errors += variable_errors(checked.by_variable, params.variables)
         if errors:
             return ExecutionResult(None, errors), False
+        document = checked.document
         operation = get_operation_ast(document, params.operation_name)
         if operation is None:
             message = (

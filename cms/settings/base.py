@@ -233,6 +233,13 @@ GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=30)
 GRAPHQL_MAX_FIELDS = env.int("GRAPHQL_MAX_FIELDS", default=600)
 GRAPHQL_MAX_QUERY_LENGTH = env.int("GRAPHQL_MAX_QUERY_LENGTH", default=20_000)
 GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=True)
+# Parsed and validated documents kept per process (cms/api/documents.py): how many,
+# and the longest document kept (a longer one is checked on every request). A parsed
+# document of 4,000 one-letter fields holds ~0.45 MB: at most ~60 MB per process.
+GRAPHQL_DOCUMENT_CACHE_SIZE = env.int("GRAPHQL_DOCUMENT_CACHE_SIZE", default=128)
+GRAPHQL_DOCUMENT_CACHE_MAX_LENGTH = env.int(
+    "GRAPHQL_DOCUMENT_CACHE_MAX_LENGTH", default=4_000
+)
 GRAPHQL_GRAPHIQL = env.bool("GRAPHQL_GRAPHIQL", default=False)
 GRAPHQL_MAX_PAGE_SIZE = GRAPPLE["MAX_PAGE_SIZE"]
 

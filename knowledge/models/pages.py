@@ -29,6 +29,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.access import caller_of
+from cms.api.selection import PrefetchedInto
 from knowledge.blocks import ArticleBodyBlock
 
 WORDS_PER_MINUTE = 200
@@ -272,6 +273,13 @@ class ArticlePage(Page):
     @property
     def reading_time_minutes(self) -> int:
         return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    # Where a listing's prefetches land (knowledge.selectors.with_listing_relations):
+    # under the relations' own names, without a queryset built per row.
+    _listing_tags = PrefetchedInto("tags")
+    _listing_products = PrefetchedInto("products")
+    _listing_versions = PrefetchedInto("versions")
+    _listing_authors = PrefetchedInto("authors")
 
     # GraphQL resolvers (grapple calls them with ``info``). Counts are for staff only.
     def graphql_related_articles(self, info, **kwargs):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 
 from knowledge.models import ArticleDailyViews, ArticleFeedback, Audience, Author
 from tests.knowledge import factories as kb
@@ -60,6 +62,57 @@ def test_listing_20_or_100_articles_costs_the_same_queries(gql, db, staff, who):
     many, result = count_queries(gql, LISTING, {"n": 100}, user)
     assert len(result.data["articles"]["items"]) == 100
     assert few == many
+
+
+def test_a_client_listing_builds_the_audience_rule_once(gql, db, member_a):
+    # The listing and its related links' check share one rule per request: the
+    # view restrictions Wagtail reads to build it are read once, and asking for
+    # related articles costs their one query, no more.
+    first = [make_rich_article(n, audience=Audience.CLIENTS) for n in range(5)]
+    for page in first[1:4]:
+        page.related_links.create(article=first[0])
+        page.save()
+    count_queries(gql, LISTING, {"n": 5}, member_a)  # warm the site-root cache
+    without_related = LISTING.replace("relatedArticles { id title }", "")
+    base, _ = count_queries(gql, without_related, {"n": 5}, member_a)
+    with CaptureQueriesContext(connection) as ctx:
+        result = gql(LISTING, {"n": 5}, user=member_a)
+    assert len(result.data["articles"]["items"]) == 5
+    related = [item["relatedArticles"] for item in result.data["articles"]["items"]]
+    assert related.count([{"id": str(first[0].pk), "title": first[0].title}]) == 3
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert sum("wagtailcore_pageviewrestriction" in sql for sql in sqls) == 1, sqls
+    assert len(sqls) == base + 1, "\n".join(sql[:90] for sql in sqls)
+
+
+def test_listing_reads_neither_body_nor_photos_unless_asked(gql, db):
+    for n in range(3):
+        make_rich_article(n)
+    photo = get_image_model()(title="Julien", file=get_test_image_file("j.png"))
+    photo.save()
+    Author.objects.update(photo=photo)
+    count_queries(gql, LISTING, {"n": 3}, None)  # warm the site-root cache
+
+    def sqls(query):
+        with CaptureQueriesContext(connection) as ctx:
+            result = gql(query, {"n": 3})
+        assert result.errors is None, result.errors
+        return [q["sql"] for q in ctx.captured_queries], result.data
+
+    page_sql = lambda queries: next(  # noqa: E731
+        sql for sql in queries if 'FROM "knowledge_articlepage"' in sql
+    )
+    queries, _ = sqls(LISTING)
+    assert '"body"' not in page_sql(queries)
+    assert '"body_text"' not in page_sql(queries)
+    assert not any("wagtailimages_image" in sql for sql in queries)
+
+    with_photo = LISTING.replace("displayName", "displayName photo { id }")
+    queries, data = sqls(with_photo.replace("summary", "summary body { id }"))
+    assert '"knowledge_articlepage"."body"' in page_sql(queries)
+    assert data["articles"]["items"][0]["body"]
+    assert sum("wagtailimages_image" in sql for sql in queries) == 1
+    assert data["articles"]["items"][0]["authors"][0]["photo"]
 
 
 FRAGMENTS = """query($n: Int) {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cms.access import ANONYMOUS, Caller, CallerKind
+from catalog import selectors as catalog_selectors
+from cms.access import ANONYMOUS, Caller, CallerKind, answering
 from knowledge.models import Audience
 from knowledge.readers import article_reader_keys, reader_keys_for
 from knowledge.selectors import articles_visible_to
@@ -75,3 +76,21 @@ def test_what_each_caller_reads(articles, member_a, member_b):
 def test_internal_articles_have_no_reader_key(articles):
     assert article_reader_keys(articles["internal"]) == []
     assert article_reader_keys(articles["companies_none"]) == []
+
+
+def test_a_request_builds_the_company_holdings_once(db, member_a, monkeypatch):
+    """The engine's reader keys and the SQL rule of one request share the company's
+    holdings; the next request builds them again (a holdings change shows at once)."""
+    real, built = catalog_selectors.products_held_by, []
+
+    def spy(**kwargs):
+        built.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(catalog_selectors, "products_held_by", spy)
+    caller = Caller.of_user(member_a)
+    for _ in range(2):
+        with answering(caller):
+            reader_keys_for(caller)
+            list(articles_visible_to(caller))
+    assert built == [{"company_id": member_a.company_id}] * 2
