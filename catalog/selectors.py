@@ -328,19 +328,35 @@ class Holdings:
     licences: list[Licence] = field(default_factory=list)
 
     @classmethod
-    def load(cls, company_id: int | None, at: datetime.date | None = None):
+    def load(
+        cls,
+        company_id: int | None,
+        at: datetime.date | None = None,
+        *,
+        product: str | None = None,
+    ):
+        """``product`` (a code): load only what may cover that product (itself, or a
+        collection including it); the entitlement of any other product is then not
+        answered by this instance (a ticket's context asks about one product)."""
         at = at or timezone.localdate()
         if not Company.objects.filter(pk=company_id, is_active=True).exists():
             return cls(None, at)  # no company, or a deactivated one: holds nothing
+        covering = Q()
+        if product:
+            covering = Q(
+                product__in=Product.objects.filter(
+                    Q(code__iexact=product) | Q(includes__code__iexact=product)
+                ).values("pk")
+            )
         subscriptions = list(
-            Subscription.objects.filter(company_id=company_id)
+            Subscription.objects.filter(covering, company_id=company_id)
             .select_related("product")
             .prefetch_related("product__includes")
             .order_by("-end_date", "-pk")
         )
         licences = list(
             Licence.objects.in_force(at)
-            .filter(company_id=company_id)
+            .filter(covering, company_id=company_id)
             .select_related("product")
             .prefetch_related("product__includes")
         )

@@ -98,6 +98,7 @@ def code_key(token: str) -> str:
     return token.lstrip("-")
 
 
+@lru_cache(maxsize=100_000)  # pure, and Snowball in Python is slow
 def stem(token: str) -> str:
     """The light French stem of a folded word (at least its first 3 letters)."""
     return _stem_with("french", token) if len(token) > 3 else token

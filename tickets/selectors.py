@@ -80,8 +80,11 @@ class TicketContext:
 
     @cached_property
     def entitlements(self) -> Holdings:
-        """The company's holdings, loaded once for the warnings and the downloads."""
-        return Holdings.load(self.company.pk, timezone.localdate(self.now))
+        """The company's holdings (of the ticket's product, when it names one),
+        loaded once for the warnings and the downloads."""
+        return Holdings.load(
+            self.company.pk, timezone.localdate(self.now), product=self.product
+        )
 
     @cached_property
     def holdings(self) -> ProductHoldings:

@@ -129,3 +129,25 @@ def test_entitlement_explains_why(company_a):
     vault = ProductFactory(code="vault")
     none = subscription_for_product(company_id=company_a.pk, product_id=vault.pk)
     assert not none.entitled and none.reason == "no_subscription"
+
+
+def test_holdings_of_one_product_load_what_covers_it_and_judge_it_alike(company_a):
+    """A ticket's context loads the holdings of its product only (itself, or a
+    collection including it): the same answer as the whole holdings."""
+    from catalog.selectors import Holdings
+
+    autocad, revit, vault = (
+        ProductFactory(code=c) for c in ("autocad", "revit", "vault")
+    )
+    aec = ProductFactory(code="aec-collection", is_collection=True)
+    aec.includes.set([autocad, revit])
+    SubscriptionFactory(company=company_a, product=aec)
+    SubscriptionFactory(company=company_a, product=vault)
+    LicenceFactory(company=company_a, product=vault)
+    whole = Holdings.load(company_a.pk)
+    for product in (autocad, revit, vault):
+        one = Holdings.load(company_a.pk, product=product.code.upper())
+        assert one.entitlement(product.pk) == whole.entitlement(product.pk)
+    of_revit = Holdings.load(company_a.pk, product="revit")
+    assert [s.product for s in of_revit.subscriptions] == [aec]
+    assert of_revit.licences == []
