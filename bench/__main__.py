@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = {db: _run_child(args, db) for db in ("sqlite", "postgresql")}
     else:
         runs = {database: _run_here(args, database)}
-    combined = {"size": args.size, "runs": runs}
+    combined = {"size": args.size, "only": args.only or [], "runs": runs}
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"{time.strftime('%Y%m%d-%H%M%S')}-{args.size}.json"
     out.write_text(json.dumps(combined, indent=2, default=str))

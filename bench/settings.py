@@ -25,6 +25,12 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 GRAPHQL_GRAPHIQL = False
 DEMO_DATA_ALLOWED = False
+# Answers computed on every call in process, where GraphQL is compared with peers
+# that keep nothing; the HTTP run also serves them kept, as production does
+# (bench/http.py sets BENCH_RESPONSE_CACHE_SECONDS).
+GRAPHQL_RESPONSE_CACHE_SECONDS = int(
+    os.environ.get("BENCH_RESPONSE_CACHE_SECONDS", "0")
+)
 
 DATABASES = {
     "default": env.db(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from accounts.models import Company, User
+from cms.generation import content_changed
 
 from . import autodesk_csv
 from .autodesk_csv import ParsedRow, Problem
@@ -438,6 +439,7 @@ def _write(
         )
         done += len(chunk)
         _report_progress(progress, "write", done, total)
+    content_changed()  # bulk writes send no signal: the API's kept answers go
 
 
 # --- Renewal reminders ---------------------------------------------------------

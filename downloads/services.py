@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from cms.access import ANONYMOUS as ANONYMOUS_CALLER
 from cms.access import Caller
+from cms.generation import content_changed
 
 from .models import (
     DownloadEvent,
@@ -152,6 +153,7 @@ def _clear_other_latest(page: DownloadPage) -> None:
     DownloadPage.objects.filter(
         pk__in=list(others.values_list("pk", flat=True))
     ).update(is_latest=False)
+    content_changed()  # an update() sends no signal: the API's kept answers go
 
 
 def _opted_in(users: list[User]) -> list[User]:

@@ -8,6 +8,7 @@ from grapple.registry import registry
 from cms.access import caller_of
 from cms.api.errors import ApiError, NotFound, object_id
 from cms.api.pagination import page_arguments, page_bounds, page_of, paginated_type
+from cms.api.response_cache import side_effect
 from cms.api.selection import selected_fields
 
 from . import selectors, services
@@ -107,7 +108,7 @@ class KnowledgeQuery(graphene.ObjectType):
             caller=caller_of(info.context), slug=slug, pk=pk
         )
         if article is not None:
-            services.article_view_record(article_id=article.pk)
+            side_effect(services.article_view_record, article_id=article.pk)
         return article
 
     @staticmethod

@@ -11,11 +11,17 @@ from grapple.registry import registry
 from cms.access import caller_of
 from cms.api.errors import ApiError, object_id
 from cms.api.pagination import page_arguments, page_bounds, page_of, paginated_type
+from cms.api.response_cache import side_effect
 from cms.api.selection import selected_fields
 from knowledge.models import ArticlePage, Audience
 
 from . import selectors, services, tasks
 from .models import SearchGapDaily
+
+
+def _gap_enqueue(**kwargs) -> None:
+    """A search or ticket suggestion to judge as a gap, off the request path."""
+    tasks.search_gap_record.enqueue(**kwargs)
 
 
 def article_type():
@@ -144,11 +150,14 @@ class SearchQuery(graphene.ObjectType):
             fields=selected_fields(info, "items", "article"),
             **filters,
         )
-        services.search_query_record(
-            query=selectors.clean_query(query), results_total=result.total
+        side_effect(
+            services.search_query_record,
+            query=selectors.clean_query(query),
+            results_total=result.total,
         )
         if page == 1:  # a gap? decided off the request path (search.gaps)
-            tasks.search_gap_record.enqueue(
+            side_effect(
+                _gap_enqueue,
                 source=SearchGapDaily.Source.SEARCH.value,
                 query=selectors.clean_query(query),
                 product=filters.get("product"),
@@ -186,7 +195,8 @@ class SearchQuery(graphene.ObjectType):
             **kw,
         )
         if not hits:  # nothing above the relevance floor: a gap (search.gaps)
-            tasks.search_gap_record.enqueue(
+            side_effect(
+                _gap_enqueue,
                 source=SearchGapDaily.Source.TICKET.value,
                 query=subject,
                 product=kw.get("product"),

@@ -102,11 +102,18 @@ def wants_graphql_response(request: HttpRequest) -> bool:
     return GRAPHQL_RESPONSE in request.headers.get("Accept", "")
 
 
-def graphql_response(request: HttpRequest, payload: dict, status: int) -> HttpResponse:
-    """``payload`` ({data?, errors?}) in the media type the client accepts."""
+def encoded(payload: dict) -> str:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def graphql_response(
+    request: HttpRequest, payload: dict | None, status: int, *, body: str | None = None
+) -> HttpResponse:
+    """``payload`` ({data?, errors?}), or its ``body`` already encoded, in the media
+    type the client accepts."""
     media = GRAPHQL_RESPONSE if wants_graphql_response(request) else "application/json"
     return HttpResponse(
-        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        encoded(payload) if body is None else body,
         status=status,
         content_type=f"{media}; charset=utf-8",
     )

@@ -41,9 +41,11 @@ from graphql.execution import ExecutionContext
 
 from cms.access import answering, caller_of
 
+from . import response_cache
 from .documents import checked_document
 from .errors import (
     USER_FACING,
+    encoded,
     error_response,
     graphql_response,
     user_message,
@@ -80,6 +82,18 @@ class Params:
     operation_name: str | None
 
 
+@dataclass
+class Outcome:
+    """What :meth:`PortalGraphQLView._run` gives: an execution result, or an answer
+    kept by :mod:`cms.api.response_cache`."""
+
+    result: ExecutionResult | None = None
+    has_data: bool = False
+    slot: response_cache.Slot | None = None
+    effects: list | None = None
+    kept: str | None = None
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class PortalGraphQLView(GraphQLView):
     """One operation per request, bounded in size, depth and cost."""
@@ -94,19 +108,30 @@ class PortalGraphQLView(GraphQLView):
                 return render(request, "cms/graphiql.html")
             params = self._params(request)
             with answering(caller_of(request)):
-                result, has_data = self._run(request, params)
+                outcome = self._run(request, params)
         except RequestError as exc:
             response = error_response(request, exc.message, exc.code, exc.status)
             if exc.status == 405:
                 response["Allow"] = "GET, POST"
             return response
+        if outcome.kept is not None:
+            response = graphql_response(request, None, 200, body=outcome.kept)
+            response["X-Answer-Cache"] = "hit"
+            return response
+        result = outcome.result
         payload: dict[str, Any] = {}
         if result.errors:
             payload["errors"] = [self.format_error(e) for e in result.errors]
-        if has_data:
+        if outcome.has_data:
             payload["data"] = result.data
-        status = 200 if has_data or not wants_graphql_response(request) else 400
-        return graphql_response(request, payload, status)
+        status = 200 if outcome.has_data or not wants_graphql_response(request) else 400
+        body = encoded(payload)
+        if outcome.slot is not None and not result.errors and outcome.has_data:
+            response_cache.keep(outcome.slot, body, outcome.effects)
+        response = graphql_response(request, None, status, body=body)
+        if outcome.slot is not None:
+            response["X-Answer-Cache"] = "miss"
+        return response
 
     # --- the HTTP request --------------------------------------------------------
 
@@ -196,17 +221,14 @@ class PortalGraphQLView(GraphQLView):
 
     # --- GraphQL -------------------------------------------------------------------
 
-    def _run(
-        self, request: HttpRequest, params: Params
-    ) -> tuple[ExecutionResult, bool]:
-        """(result, whether the response has ``data``)."""
+    def _run(self, request: HttpRequest, params: Params) -> Outcome:
         graphql_schema = schema.graphql_schema
         checked = checked_document(graphql_schema, params.query)
         errors = [*checked.errors]
         if checked.document is not None:
             errors += variable_errors(checked.by_variable, params.variables)
         if errors:
-            return ExecutionResult(None, errors), False
+            return Outcome(ExecutionResult(None, errors), has_data=False)
         document = checked.document
         operation = get_operation_ast(document, params.operation_name)
         if operation is None:
@@ -218,18 +240,28 @@ class PortalGraphQLView(GraphQLView):
             raise RequestError(message, code="BAD_USER_INPUT")
         if request.method == "GET" and operation.operation != OperationType.QUERY:
             raise RequestError("Une mutation s'envoie en POST.", status=405)
-        result = execute(
-            graphql_schema,
-            document,
-            context_value=request,
-            variable_values=params.variables,
+        slot = response_cache.slot_for(
+            operation,
+            query=params.query,
             operation_name=params.operation_name,
-            execution_context_class=SyncExecutionContext,
+            variables=params.variables,
+            caller=caller_of(request),
         )
+        if slot is not None and (kept := response_cache.answer(slot)) is not None:
+            return Outcome(kept=kept)
+        with response_cache.recording() as effects:
+            result = execute(
+                graphql_schema,
+                document,
+                context_value=request,
+                variable_values=params.variables,
+                operation_name=params.operation_name,
+                execution_context_class=SyncExecutionContext,
+            )
         # Variables that do not coerce answer errors without a path and no data;
         # a field error (even one that nulls the whole result) has a path.
         has_data = result.data is not None or any(e.path for e in result.errors or ())
-        return result, has_data
+        return Outcome(result, has_data, slot, effects)
 
     @staticmethod
     def format_error(exc: GraphQLError) -> dict:

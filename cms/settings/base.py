@@ -119,7 +119,19 @@ def tune_database(database: dict) -> dict:
 tune_database(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # The API's kept answers (cms.api.response_cache): in each process's memory.
+    "api": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "api-answers",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
+# How long an API answer may be kept at most; 0 keeps none. A change of content
+# drops every kept answer at once, whatever this says (cms.api.response_cache).
+GRAPHQL_RESPONSE_CACHE_SECONDS = env.int("GRAPHQL_RESPONSE_CACHE_SECONDS", default=60)
+GRAPHQL_RESPONSE_CACHE_ALIAS = "api"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,7 +5,13 @@ from .base import *  # noqa: F403
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+# Answers are not kept in tests (they count queries); tests/cms/test_response_cache.py
+# turns the cache on.
+GRAPHQL_RESPONSE_CACHE_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 GRAPHQL_GRAPHIQL = False

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from graphql import build_client_schema, get_introspection_query, is_interface_type
 
@@ -163,8 +163,20 @@ class CanaryWalk:
     """The walk of the served schema (introspected as staff) as each caller, with
     what it found: leaks, unexpected errors, queries the endpoint refused."""
 
-    def __init__(self, gql, garden: Garden, staff_token: str, logged: LogRecords):
+    def __init__(
+        self,
+        gql,
+        garden: Garden,
+        staff_token: str,
+        logged: LogRecords,
+        answers_kept: bool = False,
+    ):
         self.garden = garden
+        # With the API's kept answers on, one root field per operation (an operation
+        # is kept only if all its root fields may be) and the same texts for every
+        # caller: a key that forgot who asks would hand one caller's answer to the
+        # next.
+        self.answers_kept = answers_kept
         self.logged = logged
         # The suite's client, posting raw: a 500 is recorded, not raised.
         self.http = gql.http
@@ -213,6 +225,8 @@ class CanaryWalk:
         pieces = [piece for call in calls for piece in split(call, self.budget)]
         for piece in pieces:  # a depth cannot be split: the walk's own bound is off
             assert depth(piece) <= settings.GRAPHQL_MAX_DEPTH, piece.label
+        if self.answers_kept:
+            return [[piece] for piece in pieces]
         return pack(pieces, self.budget)
 
     def run(self, caller: str, token: str | None) -> CallerRun:
@@ -455,11 +469,25 @@ def logged():
     logger.removeHandler(handler)
 
 
+@pytest.fixture(params=[False, True], ids=["computed", "kept"])
+def answers(request, settings):
+    """The walk twice: every answer computed, then with the API's kept answers on
+    (cms.api.response_cache), where an answer kept for one caller must never reach
+    another."""
+    settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 60 if request.param else 0
+    caches["api"].clear()
+    yield request.param
+    caches["api"].clear()
+
+
 def test_no_read_path_gives_a_canary_to_a_caller_who_may_not_read_it(
-    gql, garden, tokens, logged, request
+    gql, garden, tokens, logged, request, answers
 ):
-    walk = CanaryWalk(gql, garden, tokens["staff"], logged)
-    runs = [walk.run(caller, tokens[caller]) for caller in CALLERS]
+    walk = CanaryWalk(gql, garden, tokens["staff"], logged, answers_kept=answers)
+    # Kept answers: the caller who reads most first, so that any answer served to
+    # the wrong caller carries canaries.
+    order = sorted(CALLERS, key=lambda c: c != "staff") if answers else CALLERS
+    runs = [walk.run(caller, tokens[caller]) for caller in order]
 
     unreached = {
         r.caller: sorted(REACHES.get(r.caller, set()) - r.seen)
