@@ -87,6 +87,7 @@ def test_a_failed_load_leaves_the_old_index_serving(engine_backend):
     rebuilder = backend.rebuilder_class(alias)
     index = rebuilder.start()
     index.add_model(ArticlePage)
+    index.flush()  # the index exists (created in the background)
     # The engine refuses writes to the new index (a real refusal, not a mock).
     backend.es.indices.put_settings(
         index=index.name, body={"index": {"blocks": {"write": True}}}
