@@ -62,24 +62,17 @@ class IndexMapping(OpenSearch2Mapping):
         ``search_index_rows`` (a ``values()`` dict holding :func:`row_columns` and
         the value of each computed search field under its name): no model instance,
         no per-field lookup. tests/search/test_rebuild.py checks both agree."""
-        doc = {"pk": str(row["pk"]), "_django_content_type": self._row_types}
+        content_types = _content_types(type(self), self.model)
+        doc = {"pk": str(row["pk"]), "_django_content_type": content_types}
         edgengrams = []
         clean = self._clean_value
-        for name, key, autocomplete in self._row_plan:
+        for name, key, autocomplete in _row_plan(type(self), self.model):
             value = clean(row[key])
             if autocomplete:
                 edgengrams.append(value)
             doc[name] = value
         doc["_edgengrams"] = edgengrams
         return doc
-
-    @property
-    def _row_types(self) -> list[str]:
-        return _content_types(type(self), self.model)
-
-    @property
-    def _row_plan(self) -> list[tuple]:
-        return _row_plan(type(self), self.model)
 
 
 @cache
