@@ -11,11 +11,13 @@ from django.conf import settings
 CHUNK = 1000  # update_index's default chunk size
 
 
-def _pk_chunks(qs, size: int = CHUNK):
-    # update_index's own chunking (search/management/commands/update_index.py)
-    from search.management.commands.update_index import key_range_chunks
+def _pk_chunks(qs, size: int = CHUNK, rows: bool = False):
+    # update_index's own chunking (search/management/commands/update_index.py):
+    # rows instead of instances when the rebuilder takes them, as update_index reads
+    from search.management.commands.update_index import key_range_chunks, rows_reader
 
-    yield from key_range_chunks(qs, size)
+    read = rows_reader(qs.model) if rows else None
+    yield from key_range_chunks(qs, size, read=read)
 
 
 def modelsearch_reindex(ctx) -> dict:
@@ -30,7 +32,8 @@ def modelsearch_reindex(ctx) -> dict:
     index = rebuilder.start()
     index.add_model(ArticlePage)
     docs = 0
-    for chunk in _pk_chunks(ArticlePage.get_indexed_objects()):
+    rows = getattr(rebuilder, "reads_rows", False)
+    for chunk in _pk_chunks(ArticlePage.get_indexed_objects(), rows=rows):
         index.add_items(ArticlePage, chunk)
         docs += len(chunk)
     rebuilder.finish()

@@ -23,14 +23,19 @@ from .models import ArticlePage, Audience
 
 def article_reader_keys(article: ArticlePage) -> list[str]:
     """The keys of the readers ``article`` admits (what its index document holds)."""
-    audience = article.audience
+    return reader_keys_of(article.audience, article.indexed)
+
+
+def reader_keys_of(audience: str, indexed) -> list[str]:
+    """The keys of an article with ``audience``; ``indexed(relation)`` gives the
+    (id, label) pairs of its companies and products (read only if needed)."""
     if audience in (Audience.PUBLIC, Audience.CLIENTS):
         return [str(audience)]
     keys = []
     if audience in (Audience.COMPANIES, Audience.PRODUCT_OWNERS):
-        keys += [f"company:{pk}" for pk, _name in article.indexed("companies")]
+        keys += [f"company:{pk}" for pk, _name in indexed("companies")]
     if audience == Audience.PRODUCT_OWNERS:
-        keys += [f"product:{pk}" for pk, _name in article.indexed("products")]
+        keys += [f"product:{pk}" for pk, _name in indexed("products")]
     return keys
 
 

@@ -26,6 +26,7 @@ from modelsearch.index import (
     RelatedFields,
     SearchField,
     class_is_indexed,
+    get_indexed_models,
 )
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import TransportError
@@ -44,7 +45,7 @@ class IndexMapping(OpenSearch2Mapping):
         content_types = _content_types(type(self), self.model)
         doc = {"pk": str(obj.pk), "_django_content_type": content_types}
         edgengrams = []
-        for name, read, autocomplete in _plan(type(self), self.model):
+        for name, read, autocomplete, _column in _plan(type(self), self.model):
             if read is None:  # not a plain column: modelsearch's own way
                 name, value, extra = self._get_document_field_data(autocomplete, obj)
                 edgengrams.extend(extra)
@@ -52,6 +53,23 @@ class IndexMapping(OpenSearch2Mapping):
                 value = self._clean_value(read(obj))
                 if autocomplete:
                     edgengrams.append(value)
+            doc[name] = value
+        doc["_edgengrams"] = edgengrams
+        return doc
+
+    def get_document_from_row(self, row: dict) -> dict:
+        """The document :meth:`get_document` builds, from a row of the model's
+        ``search_index_rows`` (a ``values()`` dict holding :func:`row_columns` and
+        the value of each computed search field under its name): no model instance,
+        no per-field lookup. tests/search/test_rebuild.py checks both agree."""
+        content_types = _content_types(type(self), self.model)
+        doc = {"pk": str(row["pk"]), "_django_content_type": content_types}
+        edgengrams = []
+        clean = self._clean_value
+        for name, key, autocomplete in _row_plan(type(self), self.model):
+            value = clean(row[key])
+            if autocomplete:
+                edgengrams.append(value)
             doc[name] = value
         doc["_edgengrams"] = edgengrams
         return doc
@@ -64,8 +82,9 @@ def _content_types(mapping_class, model) -> list[str]:
 
 @cache
 def _plan(mapping_class, model) -> list[tuple]:
-    """(column, reader, is_autocomplete) per search field; reader None means "ask
-    modelsearch", and the third item is then the search field itself."""
+    """(column, reader, is_autocomplete, attribute) per search field; reader None
+    means "ask modelsearch", and the third item is then the search field itself;
+    attribute is the plain column's attribute name (None with no reader)."""
     mapping = mapping_class(model)
     plan = []
     for search_field in model.get_search_fields():
@@ -85,10 +104,45 @@ def _plan(mapping_class, model) -> list[tuple]:
             if plain and isinstance(search_field, (FilterField, SearchField)):
                 reader = attrgetter(field.attname)
         if reader is None:
-            plan.append((name, None, search_field))
+            plan.append((name, None, search_field, None))
         else:
-            plan.append((name, reader, isinstance(search_field, AutocompleteField)))
+            autocomplete = isinstance(search_field, AutocompleteField)
+            plan.append((name, reader, autocomplete, field.attname))
     return plan
+
+
+@cache
+def _row_plan(mapping_class, model) -> list[tuple]:
+    """(column, row key, is_autocomplete) per search field, for rows: a plain column
+    is read under its attribute name, anything else under the search field's name
+    (modelsearch's rules for those: a filter's or search field's value as it is, an
+    autocomplete field's value also among the edge n-grams)."""
+    plan = []
+    for name, reader, extra, attname in _plan(mapping_class, model):
+        if reader is not None:
+            plan.append((name, attname, extra))
+        elif isinstance(extra, RelatedFields):
+            raise TypeError(f"{model.__name__}: nested fields have no row form")
+        else:
+            plan.append((name, extra.field_name, isinstance(extra, AutocompleteField)))
+    return plan
+
+
+def row_columns(model) -> list[str]:
+    """The plain columns a row of ``model`` holds for its index document (the
+    model's ``search_index_rows`` adds the computed fields' values)."""
+    columns = []
+    for _name, _reader, extra, attname in _plan(IndexMapping, model):
+        if attname is None and isinstance(extra, AutocompleteField):
+            try:
+                field = model._meta.get_field(extra.field_name)
+            except FieldDoesNotExist:
+                field = None
+            if field is not None and field.concrete and not field.is_relation:
+                attname = field.attname
+        if attname is not None and attname not in columns:
+            columns.append(attname)
+    return columns
 
 
 def _target(field):
@@ -113,42 +167,78 @@ class SynonymIndex(OpenSearch2Index):
 
 
 class BulkLoadIndex(SynonymIndex):
-    """The new index a rebuild fills (nothing reads it until the alias moves): one
-    bulk request in flight while the caller prepares the next chunk. A failed request
-    fails the rebuild at the next chunk or at :meth:`flush`; the old index keeps
-    serving."""
+    """The new index a rebuild fills (nothing reads it until the alias moves). Every
+    request to the engine goes through one background thread, so one is in flight
+    while the caller reads and converts the next chunk: the creation first (refresh
+    off and the mappings of every model the index holds, in one request: each index
+    change is a cluster-state update the node publishes, 0.1-0.3 s here), then one
+    bulk request per chunk. A failed request fails the rebuild at the next chunk or at
+    :meth:`flush`; the old index keeps serving."""
 
     _executor: ThreadPoolExecutor | None = None
-    _pending: Future | None = None
+    _pending: list[Future] | None = None
+    _mapped: frozenset = frozenset()  # the models whose mapping the creation holds
+
+    def put(self, models=()):
+        """Create the index in the background, with ``models``' mappings."""
+        from .synonyms import engine_index_settings
+
+        body = engine_index_settings(self.backend.settings)
+        index_settings = body.setdefault("settings", {}).setdefault("index", {})
+        index_settings["refresh_interval"] = "-1"
+        properties = body.setdefault("mappings", {}).setdefault("properties", {})
+        for model in models:
+            properties.update(self.mapping_class(model).get_mapping()["properties"])
+        self._mapped = frozenset(models)
+        self._submit(self.es.indices.create, index=self.name, body=body)
+
+    def add_model(self, model):
+        if model not in self._mapped:
+            self._submit(super().add_model, model)
 
     def add_items(self, model, items):
+        """``items``: model instances, or rows of ``model.search_index_rows``."""
         if not class_is_indexed(model):
             return
         mapping = self.mapping_class(model)
-        actions = [
-            {"_id": mapping.get_document_id(item), **mapping.get_document(item)}
-            for item in items
-        ]
+        if items and isinstance(items[0], dict):
+            actions = [
+                {"_id": str(row["pk"]), **mapping.get_document_from_row(row)}
+                for row in items
+            ]
+        else:
+            actions = [
+                {"_id": mapping.get_document_id(item), **mapping.get_document(item)}
+                for item in items
+            ]
         self.flush()
-        if actions:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(1, thread_name_prefix="bulk-load")
-            self._pending = self._executor.submit(
-                self.backend.bulk, self.es, actions, index=self.name
+        if actions:  # one request for the chunk (helpers.bulk would cut at 500)
+            self._submit(
+                self.backend.bulk,
+                self.es,
+                actions,
+                index=self.name,
+                chunk_size=len(actions),
             )
 
+    def _submit(self, call, *args, **kwargs) -> None:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="bulk-load")
+            self._pending = []
+        self._pending.append(self._executor.submit(call, *args, **kwargs))
+
     def flush(self) -> None:
-        """Wait for the request in flight; raise its error if it failed."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+        """Wait for the requests sent; raise the first error."""
+        pending, self._pending = self._pending or [], []
+        for future in pending:
+            future.result()
 
     def close(self) -> None:
         try:
             self.flush()
         finally:
             if self._executor is not None:
-                self._executor.shutdown()
+                self._executor.shutdown(cancel_futures=True)
                 self._executor = None
 
     def set_refresh_interval(self, value: str | None) -> None:
@@ -158,21 +248,47 @@ class BulkLoadIndex(SynonymIndex):
 
 
 class BulkLoadRebuilder(ElasticsearchAtomicIndexRebuilder):
-    """An atomic rebuild (new index, then the alias moves) that bulk-loads."""
+    """An atomic rebuild (new index, then the alias moves) that bulk-loads, from
+    rows where the model gives them (``update_index``'s ``rows_reader``)."""
+
+    reads_rows = True
 
     def __init__(self, index):
         super().__init__(index)
         self.index = BulkLoadIndex(index.backend, self.index.name)
 
     def start(self):
-        index = super().start()
-        index.set_refresh_interval("-1")
-        return index
+        backend, name = self.alias.backend, self.alias.name
+        models = [
+            model
+            for model in get_indexed_models()
+            if backend.get_index_for_model(model).name == name
+        ]
+        self.index.put(models)
+        return self.index
 
     def finish(self):
         self.index.close()
         self.index.set_refresh_interval(None)  # back to the engine's default
-        super().finish()  # refresh, then move the alias and drop the old index
+        self.index.refresh()
+        es, alias = self.index.es, self.alias.name
+        try:
+            old = list(es.indices.get_alias(name=alias))
+        except self.index.backend.NotFoundError:
+            old = None
+        if old is None and es.indices.exists(index=alias):
+            # A concrete index under the alias's name (the first rebuild after
+            # switching ATOMIC_REBUILD on): modelsearch's way, delete then alias.
+            super().finish()
+            return
+        # One atomic change: the alias moves and the old indexes go together.
+        actions = [{"add": {"index": self.index.name, "alias": alias}}]
+        actions += [
+            {"remove_index": {"index": name}}
+            for name in old or []
+            if name != self.index.name
+        ]
+        es.indices.update_aliases(body={"actions": actions})
 
 
 class DurableOpenSearchBackend(OpenSearch2SearchBackend):

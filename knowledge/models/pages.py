@@ -249,6 +249,32 @@ class ArticlePage(Page):
             )
         return pairs
 
+    @classmethod
+    def search_index_rows(cls, qs, columns: list[str]) -> list[dict]:
+        """The articles of ``qs`` as the search index reads them in a rebuild, without
+        model instances (building a page instance cost more than the rest of its
+        document): a ``values()`` row per article with ``columns`` (the plain ones
+        the index holds) and each computed search field's value under its name, as
+        the methods below compute it. tests/search/test_rebuild.py checks the
+        documents equal those built from instances."""
+        from knowledge.readers import reader_keys_of
+
+        rows = list(qs.values("pk", *columns, "category__name"))
+        related = _index_relation_pairs([row["pk"] for row in rows])
+        for row in rows:
+            pk = row["pk"]
+            tags = related["tags"][pk]
+            products = related["products"][pk]
+            row["search_tag_names"] = " ".join(name for _pk, name in tags)
+            row["search_product_names"] = " ".join(name for _pk, name in products)
+            row["search_category_name"] = row.pop("category__name")
+            row["search_product_ids"] = [p for p, _name in products]
+            row["search_version_ids"] = [v for v, _ in related["versions"][pk]]
+            row["search_reader_keys"] = reader_keys_of(
+                row["audience"], lambda relation, pk=pk: related[relation][pk]
+            )
+        return rows
+
     # Index document values (search_fields above); ``body`` is indexed as body_text.
     def search_reader_keys(self) -> list[str]:
         from knowledge.readers import article_reader_keys
@@ -377,17 +403,26 @@ class ArticleIndexQuerySet(PageQuerySet):
 
 def _attach_index_relations(articles: list[ArticlePage]) -> None:
     by_id = {article.pk: article for article in articles}
+    for relation, pairs in _index_relation_pairs(list(by_id)).items():
+        for article_id, found in pairs.items():
+            setattr(by_id[article_id], f"indexed_{relation}", found)
+
+
+def _index_relation_pairs(ids: list[int]) -> dict[str, dict[int, list[tuple]]]:
+    """relation: {article id: its (id, label) pairs in id order}, one values() query
+    per relation."""
+    found = {}
     for relation, (model, article, related, label) in index_relations().items():
-        pairs: dict[int, list[tuple[int, str]]] = {pk: [] for pk in by_id}
+        pairs: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
         rows = (
-            model.objects.filter(**{f"{article}__in": list(by_id)})
+            model.objects.filter(**{f"{article}__in": ids})
             .order_by(article, related)
             .values_list(article, related, label)
         )
         for article_id, pk, text in rows:
             pairs[article_id].append((pk, text))
-        for article_id, found in pairs.items():
-            setattr(by_id[article_id], f"indexed_{relation}", found)
+        found[relation] = pairs
+    return found
 
 
 def plain_text(raw_blocks: list[dict]) -> str:

@@ -12,9 +12,9 @@ from modelsearch.backends.opensearch2 import OpenSearch2Mapping
 from wagtail.models import Page
 
 from accounts.models import Company
-from catalog.models import Product
+from catalog.models import Product, ProductRelease
 from knowledge.models import ArticlePage, Category
-from search.backends import IndexMapping
+from search.backends import IndexMapping, row_columns
 from tests.catalog.factories import ProductFactory
 from tests.knowledge import factories as kb
 
@@ -48,6 +48,44 @@ def test_documents_are_the_ones_modelsearch_builds(db, company_a):
         f"company:{company_a.pk}",
         f"product:{revit.pk}",
     ]
+
+
+def test_rows_give_the_documents_instances_give(db, company_a, company_b):
+    """The rebuild's fast path (``ArticlePage.search_index_rows``, no instances)
+    builds the very documents modelsearch builds from each article, for every
+    audience and with tags, products, versions and companies."""
+    revit = ProductFactory(code="revit", name="Revit")
+    vault = ProductFactory(code="vault", name="Vault")
+    r2026 = ProductRelease.objects.create(product=revit, version="2026")
+    r2025 = ProductRelease.objects.create(product=revit, version="2025")
+    articles = []
+    for n, audience in enumerate(
+        ["public", "clients", "companies", "product_owners", "internal"]
+    ):
+        article = kb.article(
+            f"Licence réseau {n}",
+            audience=audience,
+            products=[vault, revit][: (n + 1) % 3],
+            companies=[company_b, company_a][: (n + 1) % 3],
+            tags=["flexlm", "réseau", f"t{n}"][: n % 4],
+        )
+        article.versions.set([r2026, r2025][: n % 3])
+        articles.append(article)
+    Page.objects.filter(pk=articles[0].pk).update(locked=True, show_in_menus=True)
+    ArticlePage.objects.filter(pk=articles[1].pk).update(body_text="")
+
+    qs = ArticlePage.get_indexed_objects().order_by("pk")
+    rows = ArticlePage.search_index_rows(qs, row_columns(ArticlePage))
+    mapping = IndexMapping(ArticlePage)
+    theirs_mapping = OpenSearch2Mapping(ArticlePage)
+    assert len(rows) == len(articles)
+    for row, article in zip(rows, qs, strict=True):
+        theirs = theirs_mapping.get_document(ArticlePage.objects.get(pk=article.pk))
+        assert mapping.get_document_from_row(row) == theirs
+        assert mapping.get_document_id(article) == str(row["pk"])
+    by_pk = {row["pk"]: row for row in rows}
+    owners = by_pk[articles[3].pk]["search_reader_keys"]
+    assert set(owners) == {f"company:{company_b.pk}", f"product:{vault.pk}"}
 
 
 def _index_state(engine):
@@ -87,6 +125,7 @@ def test_a_failed_load_leaves_the_old_index_serving(engine_backend):
     rebuilder = backend.rebuilder_class(alias)
     index = rebuilder.start()
     index.add_model(ArticlePage)
+    index.flush()  # the index exists (created in the background)
     # The engine refuses writes to the new index (a real refusal, not a mock).
     backend.es.indices.put_settings(
         index=index.name, body={"index": {"blocks": {"write": True}}}

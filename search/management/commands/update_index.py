@@ -18,13 +18,27 @@ from modelsearch.management.commands.rebuild_modelsearch_index import (
     Command as RebuildCommand,
 )
 from tqdm import tqdm
+from wagtail.search.backends import get_search_backend
+
+from search.backends import row_columns
 
 
 class Command(RebuildCommand):
+    reads_rows = False  # whether the backend being rebuilt takes rows
+
+    def update_backend(self, backend_name, *args, **kwargs):
+        rebuilder = get_search_backend(backend_name).rebuilder_class
+        self.reads_rows = getattr(rebuilder, "reads_rows", False)
+        try:
+            super().update_backend(backend_name, *args, **kwargs)
+        finally:
+            self.reads_rows = False
+
     @transaction.atomic  # as modelsearch's: a stable snapshot while it is read
     def queryset_chunks(self, qs, chunk_size=DEFAULT_CHUNK_SIZE):
         self.expected = (qs.model._meta.label, qs.count())  # for the progress bar
-        yield from key_range_chunks(qs, chunk_size)
+        read = rows_reader(qs.model) if self.reads_rows else None
+        yield from key_range_chunks(qs, chunk_size, read=read)
 
     def print_iter_progress(self, iterable):
         """On a terminal, a bar per model counting objects to N/N; elsewhere
@@ -51,8 +65,10 @@ class Command(RebuildCommand):
                 bar.close()
 
 
-def key_range_chunks(qs, chunk_size=DEFAULT_CHUNK_SIZE):
-    """Lists of at most ``chunk_size`` objects of ``qs``, in key order.
+def key_range_chunks(qs, chunk_size=DEFAULT_CHUNK_SIZE, read=None):
+    """Lists of at most ``chunk_size`` objects of ``qs``, in key order; with
+    ``read`` (see :func:`rows_reader`), what it returns for each chunk's queryset:
+    rows (dicts holding "pk") instead of objects.
 
     For a page type (multi-table inheritance) the key is the root table's (Page's
     ``id``): ordered by the child table's ``page_ptr_id`` instead, SQLite sorts every
@@ -63,8 +79,20 @@ def key_range_chunks(qs, chunk_size=DEFAULT_CHUNK_SIZE):
     last = None
     while True:
         chunk = qs if last is None else qs.filter(**{f"{key}__gt": last})
-        items = list(chunk[:chunk_size])
+        chunk = chunk[:chunk_size]
+        items = list(chunk) if read is None else read(chunk)
         if not items:
             return
         yield items
-        last = getattr(items[-1], key)
+        last = items[-1]["pk"] if read is not None else getattr(items[-1], key)
+
+
+def rows_reader(model):
+    """For a model that gives its index documents' values as rows
+    (``search_index_rows``), a reader of a chunk's rows for
+    :class:`search.backends.BulkLoadIndex`; else None (model instances)."""
+    rows = getattr(model, "search_index_rows", None)
+    if rows is None:
+        return None
+    columns = row_columns(model)
+    return lambda qs: rows(qs, columns)
