@@ -53,7 +53,17 @@ class TagNode(graphene.ObjectType):
 
     @staticmethod
     def resolve_article_count(tag, info):
-        return tag["article_count"]
+        if "article_count" in tag:
+            return tag["article_count"]
+        # An article's tag: counted as in `tags`, once per request, when first asked.
+        context = info.context
+        counted = getattr(context, "knowledge_tag_counts", None)
+        if counted is None:
+            rows = selectors.tags_for(caller=caller_of(context))
+            counted = {row["pk"]: row["article_count"] for row in rows}
+            if context is not None:
+                context.knowledge_tag_counts = counted
+        return counted.get(tag["pk"], 0)
 
 
 class KnowledgeQuery(graphene.ObjectType):

@@ -196,6 +196,18 @@ def test_category_and_tag_counts(gql, world, caller):
     assert tags.get("lic", 0) == len(READABLE[caller])
 
 
+@pytest.mark.parametrize("caller", CALLERS)
+def test_an_articles_tags_are_counted_for_the_caller(gql, world, caller):
+    # An article's tag counts what this caller may read, as `tags` does.
+    _, callers = world
+    data = gql(
+        "{ articles { items { tags { slug articleCount } } } }",
+        user=callers[caller],
+    ).data
+    counts = {t["articleCount"] for i in data["articles"]["items"] for t in i["tags"]}
+    assert counts == {len(READABLE[caller])}
+
+
 def test_other_company_cannot_guess_a_restricted_article(gql, world):
     articles, callers = world
     restricted = articles["companies_a"]
