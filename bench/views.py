@@ -158,7 +158,7 @@ def _listing(request, *, portal: bool):
     # The same selector, order and audience rule as the GraphQL listing, with no
     # relation prefetched: the relations come from one values() query each.
     qs = selectors.article_list_for(caller=caller, fields=())
-    total = qs.count()
+    total = selectors.article_count_for(caller=caller)
     rows = _article_rows(qs[:per_page], portal=portal)
     return _json(
         {

@@ -93,15 +93,17 @@ class KnowledgeQuery(graphene.ObjectType):
     @staticmethod
     def resolve_articles(root, info, page, per_page, order, **filters):
         offset, limit = page_bounds(page, per_page)
+        caller = caller_of(info.context)
+        filters = selectors.ArticleFilters(**filters)
         qs = selectors.article_list_for(
-            caller=caller_of(info.context),
-            filters=selectors.ArticleFilters(**filters),
+            caller=caller,
+            filters=filters,
             order=order,
             fields=selected_fields(info, "items"),
         )
         return page_of(
             list(qs[offset : offset + limit]),
-            total=qs.count(),
+            total=selectors.article_count_for(caller=caller, filters=filters),
             page=page,
             per_page=per_page,
         )

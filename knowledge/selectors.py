@@ -56,11 +56,26 @@ def audience_filter(caller: Caller) -> Q | None:
 def _audience_filter(caller: Caller) -> Q | None:
     if caller.is_staff:
         return None
+    condition = Q(audience__in=_open_audiences(caller))
+    restricted = _restricted_filter(caller)
+    return condition if restricted is None else condition | restricted
+
+
+def _open_audiences(caller: Caller) -> list[str] | None:
+    """The audiences ``caller`` reads every article of; None: all (staff)."""
+    if caller.is_staff:
+        return None
     if not caller.reads_as_client:
-        return Q(audience=Audience.PUBLIC)
+        return [Audience.PUBLIC]
+    return [Audience.PUBLIC, Audience.CLIENTS]
+
+
+def _restricted_filter(caller: Caller) -> Q | None:
+    """The articles of the other audiences ``caller`` may read, by company or by
+    holdings (none of them: None)."""
+    if caller.is_staff or not caller.reads_as_client or caller.company_id is None:
+        return None
     company_id = caller.company_id
-    if company_id is None:
-        return Q(audience__in=[Audience.PUBLIC, Audience.CLIENTS])
     chosen = Exists(
         ArticlePage.companies.through.objects.filter(
             articlepage_id=OuterRef("pk"), company_id=company_id
@@ -69,13 +84,15 @@ def _audience_filter(caller: Caller) -> Q | None:
     holds = Exists(
         ArticlePage.products.through.objects.filter(
             articlepage_id=OuterRef("pk"),
+            # Under an OR, PostgreSQL runs this once and hashes what it finds: only
+            # the product owners' articles' links (every article's links: 200,000
+            # rows at 100,000 articles, 60-80 ms a query).
+            articlepage__audience=Audience.PRODUCT_OWNERS,
             product_id__in=products_held_as(caller).values("pk"),
         )
     )
-    return (
-        Q(audience__in=[Audience.PUBLIC, Audience.CLIENTS])
-        | (Q(audience=Audience.COMPANIES) & Q(chosen))
-        | (Q(audience=Audience.PRODUCT_OWNERS) & (Q(holds) | Q(chosen)))
+    return (Q(audience=Audience.COMPANIES) & Q(chosen)) | (
+        Q(audience=Audience.PRODUCT_OWNERS) & (Q(holds) | Q(chosen))
     )
 
 
@@ -127,8 +144,16 @@ def articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
     ).all()
 
 
+def _published_articles(caller: Caller) -> QuerySet[ArticlePage]:
+    """Published articles, whoever reads them (no audience rule yet): built once
+    per request (``public()`` reads the view restrictions)."""
+    return per_request(
+        caller, "published_articles", lambda: published(ArticlePage.objects.all())
+    ).all()
+
+
 def _articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
-    qs = published(ArticlePage.objects.all())
+    qs = _published_articles(caller)
     # An index term the rule implies, for SQLite: the audiences ``caller`` may read
     # some article of (any audience for staff). Counts then read the narrow audience
     # index, not the articles' rows. It removes nothing the rule below keeps.
@@ -179,6 +204,26 @@ def article_list_for(
     return with_listing_relations(qs, caller=caller, fields=fields).order_by(
         *ORDERINGS[order]
     )
+
+
+def article_count_for(
+    *, caller: Caller, filters: ArticleFilters = ArticleFilters()
+) -> int:
+    """How many articles :func:`article_list_for` lists (a listing's total), counted
+    per audience class in one query: the articles of the audiences ``caller`` reads
+    whole (most of them) from the narrow ``(audience, id)`` index, without the
+    company rules, plus the readable ones of the other audiences. The two sets are
+    disjoint (by audience) and together are :func:`articles_visible_to`'s."""
+    qs = articles_filtered(_published_articles(caller), filters).order_by()
+    whole = _open_audiences(caller)
+    if whole is None:
+        return qs.count()
+    counted = qs.filter(audience__in=whole)
+    restricted = _restricted_filter(caller)
+    if restricted is None:
+        return counted.count()
+    others = qs.filter(_SQLiteHint(restricted, opaque=True))
+    return counted.values("pk").union(others.values("pk"), all=True).count()
 
 
 def articles_filtered(

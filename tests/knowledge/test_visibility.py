@@ -197,6 +197,21 @@ def test_category_and_tag_counts(gql, world, caller):
 
 
 @pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("filters", ['tag: "lic"', 'product: "vault"', ""])
+def test_a_filtered_total_counts_the_listed_articles(gql, world, caller, filters):
+    # The total is counted per audience class (knowledge.selectors.
+    # article_count_for): the same articles as the listing, filtered or not.
+    _, callers = world
+    listing = gql(
+        f"{{ articles(perPage: 100, {filters}) {{ total items {{ id }} }} }}"
+        if filters
+        else "{ articles(perPage: 100) { total items { id } } }",
+        user=callers[caller],
+    ).data["articles"]
+    assert listing["total"] == len(listing["items"])
+
+
+@pytest.mark.parametrize("caller", CALLERS)
 def test_an_articles_tags_are_counted_for_the_caller(gql, world, caller):
     # An article's tag counts what this caller may read, as `tags` does.
     _, callers = world
