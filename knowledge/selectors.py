@@ -6,6 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -19,12 +21,18 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from wagtail.models import Page
 
 from catalog.models import ProductRelease
 from catalog.selectors import products_held_as
 from cms.access import Caller, per_request
 from cms.api.errors import ApiError
-from cms.visibility import published, register_page_rule
+from cms.visibility import (
+    MAYBE_UNPUBLISHED,
+    published,
+    published_in_tree,
+    register_page_rule,
+)
 
 from .models import (
     ArticleDailyViews,
@@ -144,12 +152,15 @@ def articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
     ).all()
 
 
+def _private_pages(caller: Caller) -> Q:
+    """The pages behind a view restriction (Wagtail's ``private_q``), read once per
+    request."""
+    return per_request(caller, "private_pages", lambda: Page.objects.private_q())
+
+
 def _published_articles(caller: Caller) -> QuerySet[ArticlePage]:
-    """Published articles, whoever reads them (no audience rule yet): built once
-    per request (``public()`` reads the view restrictions)."""
-    return per_request(
-        caller, "published_articles", lambda: published(ArticlePage.objects.all())
-    ).all()
+    """Published articles, whoever reads them (no audience rule yet)."""
+    return published(ArticlePage.objects.all(), private=_private_pages(caller))
 
 
 def _articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
@@ -209,21 +220,64 @@ def article_list_for(
 def article_count_for(
     *, caller: Caller, filters: ArticleFilters = ArticleFilters()
 ) -> int:
-    """How many articles :func:`article_list_for` lists (a listing's total), counted
-    per audience class in one query: the articles of the audiences ``caller`` reads
-    whole (most of them) from the narrow ``(audience, id)`` index, without the
-    company rules, plus the readable ones of the other audiences. The two sets are
-    disjoint (by audience) and together are :func:`articles_visible_to`'s."""
-    qs = articles_filtered(_published_articles(caller), filters).order_by()
+    """How many articles :func:`article_list_for` lists (a listing's total), in one
+    query, per audience class: the articles of the audiences ``caller`` reads whole
+    (most of them), then the readable ones of the other audiences (two disjoint
+    sets, together :func:`articles_visible_to`'s).
+
+    On PostgreSQL the first is counted from the narrow ``(audience, id)`` index
+    alone, less the unpublished ones among them (found in a partial index of the
+    few pages that may be unpublished): joining every article to its page to
+    check it is published cost ~150 ms at 100,000 articles. SQLite, in process,
+    joins them by rowid."""
     whole = _open_audiences(caller)
+    published_ones = articles_filtered(_published_articles(caller), filters)
     if whole is None:
-        return qs.count()
-    counted = qs.filter(audience__in=whole)
+        return published_ones.count()
     restricted = _restricted_filter(caller)
-    if restricted is None:
-        return counted.count()
-    others = qs.filter(_SQLiteHint(restricted, opaque=True))
-    return counted.values("pk").union(others.values("pk"), all=True).count()
+    # The other audiences, named: both databases then read the audience index.
+    others = [a for a in Audience.values if a not in whole]
+    if connection.vendor != "postgresql":
+        parts = [published_ones.filter(audience__in=whole)]
+        if restricted is not None:
+            parts.append(
+                published_ones.filter(audience__in=others).filter(
+                    _SQLiteHint(restricted, opaque=True)
+                )
+            )
+        return _signed_count([(1, part) for part in parts])
+    articles = articles_filtered(ArticlePage.objects.all(), filters)
+    parts = [articles.filter(audience__in=whole)]
+    if restricted is not None:
+        parts.append(articles.filter(audience__in=others).filter(restricted))
+    in_tree = published_in_tree()
+    counted = []
+    for part in parts:
+        counted += [
+            (1, part),
+            (-1, part.filter(MAYBE_UNPUBLISHED).exclude(in_tree)),
+            # Behind a view restriction (none: Wagtail's private_q matches nothing).
+            (-1, part.filter(in_tree).filter(_private_pages(caller))),
+        ]
+    return _signed_count(counted)
+
+
+def _signed_count(parts: list[tuple[int, QuerySet]]) -> int:
+    """Σ sign × count(queryset), in one SQL query."""
+    selects, params = [], []
+    for sign, qs in parts:
+        try:
+            sql, part_params = qs.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        op = "+" if sign > 0 else "-"
+        selects.append(f"{op} (SELECT COUNT(*) FROM ({sql}) AS counted)")
+        params.extend(part_params)
+    if not selects:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 0 " + " ".join(selects), params)
+        return int(cursor.fetchone()[0])
 
 
 def articles_filtered(
@@ -443,7 +497,7 @@ def document_readable_by(document, *, caller: Caller) -> bool:
     always); a file no readable article uses is for nobody else."""
     if caller.is_staff:
         return True
-    from wagtail.models import Page, ReferenceIndex
+    from wagtail.models import ReferenceIndex
 
     page_type = ContentType.objects.get_for_model(Page)
     using = (

@@ -292,7 +292,8 @@ class ArticlePage(Page):
         (:meth:`knowledge.graphql.TagNode.resolve_article_count`): a listing's
         tags need their names, not a count over every readable article."""
         return [
-            {"pk": tag.pk, "name": tag.name, "slug": tag.slug} for tag in self.tags.all()
+            {"pk": tag.pk, "name": tag.name, "slug": tag.slug}
+            for tag in self.tags.all()
         ]
 
     def graphql_helpful_count(self, info, **kwargs):
