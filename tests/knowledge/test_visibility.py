@@ -252,3 +252,24 @@ def test_rich_text_links_to_unreadable_pages_lose_their_address(gql, world):
         html = gql(query, user=callers[caller]).data["article"]["body"][0]["value"]
         assert ("href=" in html) == sees, caller  # (no site in tests: href="None")
         assert "la note" in html
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_the_total_leaves_out_articles_behind_a_view_restriction(gql, world, caller):
+    # Counted per audience class, less the unpublished (knowledge.selectors.
+    # article_count_for): a restricted article is one of those, for everyone.
+    from wagtail.models import PageViewRestriction
+
+    articles, callers = world
+    for name in ("public", "clients", "product_owners_a"):
+        PageViewRestriction.objects.create(
+            page=articles[name],
+            restriction_type=PageViewRestriction.PASSWORD,
+            password="x",
+        )
+    listing = gql(
+        "{ articles(perPage: 100) { total items { id } } }", user=callers[caller]
+    ).data["articles"]
+    hidden = {"public", "clients", "product_owners_a"}
+    assert listing["total"] == len(READABLE[caller] - hidden)
+    assert listing["total"] == len(listing["items"])
