@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 
 from catalog import selectors as catalog_selectors
-from cms.access import caller_of
+from cms.access import answering, caller_of
 from knowledge import selectors, services
 from knowledge.models import ArticlePage, ArticlePageRelatedLink, ArticlePageTag
 from knowledge.models.pages import WORDS_PER_MINUTE
@@ -155,19 +155,16 @@ def _article_items(rows: list[dict], caller, *, portal: bool) -> list[dict]:
 def _listing(request, *, portal: bool):
     per_page = 20
     caller = caller_of(request)
-    # The same selector, order and audience rule as the GraphQL listing, with no
+    # The same selectors, order and audience rule as the GraphQL listing, each
+    # built once per request as the API builds them (``answering``), with no
     # relation prefetched: the relations come from one values() query each.
-    qs = selectors.article_list_for(caller=caller, fields=())
-    total = qs.count()
-    rows = _article_rows(qs[:per_page], portal=portal)
+    with answering(caller):
+        qs = selectors.article_list_for(caller=caller, fields=())
+        total = selectors.article_count_for(caller=caller)
+        rows = _article_rows(qs[:per_page], portal=portal)
+        items = _article_items(rows, caller, portal=portal)
     return _json(
-        {
-            "articles": {
-                "total": total,
-                "pages": -(-total // per_page),
-                "items": _article_items(rows, caller, portal=portal),
-            }
-        }
+        {"articles": {"total": total, "pages": -(-total // per_page), "items": items}}
     )
 
 

@@ -54,7 +54,17 @@ class TagNode(graphene.ObjectType):
 
     @staticmethod
     def resolve_article_count(tag, info):
-        return tag["article_count"]
+        if "article_count" in tag:
+            return tag["article_count"]
+        # An article's tag: counted as in `tags`, once per request, when first asked.
+        context = info.context
+        counted = getattr(context, "knowledge_tag_counts", None)
+        if counted is None:
+            rows = selectors.tags_for(caller=caller_of(context))
+            counted = {row["pk"]: row["article_count"] for row in rows}
+            if context is not None:
+                context.knowledge_tag_counts = counted
+        return counted.get(tag["pk"], 0)
 
 
 class KnowledgeQuery(graphene.ObjectType):
@@ -84,15 +94,17 @@ class KnowledgeQuery(graphene.ObjectType):
     @staticmethod
     def resolve_articles(root, info, page, per_page, order, **filters):
         offset, limit = page_bounds(page, per_page)
+        caller = caller_of(info.context)
+        filters = selectors.ArticleFilters(**filters)
         qs = selectors.article_list_for(
-            caller=caller_of(info.context),
-            filters=selectors.ArticleFilters(**filters),
+            caller=caller,
+            filters=filters,
             order=order,
             fields=selected_fields(info, "items"),
         )
         return page_of(
             list(qs[offset : offset + limit]),
-            total=qs.count(),
+            total=selectors.article_count_for(caller=caller, filters=filters),
             page=page,
             per_page=per_page,
         )

@@ -6,6 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -19,12 +21,18 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from wagtail.models import Page
 
 from catalog.models import ProductRelease
 from catalog.selectors import products_held_as
 from cms.access import Caller, per_request
 from cms.api.errors import ApiError
-from cms.visibility import published, register_page_rule
+from cms.visibility import (
+    MAYBE_UNPUBLISHED,
+    published,
+    published_in_tree,
+    register_page_rule,
+)
 
 from .models import (
     ArticleDailyViews,
@@ -56,11 +64,26 @@ def audience_filter(caller: Caller) -> Q | None:
 def _audience_filter(caller: Caller) -> Q | None:
     if caller.is_staff:
         return None
+    condition = Q(audience__in=_open_audiences(caller))
+    restricted = _restricted_filter(caller)
+    return condition if restricted is None else condition | restricted
+
+
+def _open_audiences(caller: Caller) -> list[str] | None:
+    """The audiences ``caller`` reads every article of; None: all (staff)."""
+    if caller.is_staff:
+        return None
     if not caller.reads_as_client:
-        return Q(audience=Audience.PUBLIC)
+        return [Audience.PUBLIC]
+    return [Audience.PUBLIC, Audience.CLIENTS]
+
+
+def _restricted_filter(caller: Caller) -> Q | None:
+    """The articles of the other audiences ``caller`` may read, by company or by
+    holdings (none of them: None)."""
+    if caller.is_staff or not caller.reads_as_client or caller.company_id is None:
+        return None
     company_id = caller.company_id
-    if company_id is None:
-        return Q(audience__in=[Audience.PUBLIC, Audience.CLIENTS])
     chosen = Exists(
         ArticlePage.companies.through.objects.filter(
             articlepage_id=OuterRef("pk"), company_id=company_id
@@ -69,13 +92,15 @@ def _audience_filter(caller: Caller) -> Q | None:
     holds = Exists(
         ArticlePage.products.through.objects.filter(
             articlepage_id=OuterRef("pk"),
+            # Under an OR, PostgreSQL runs this once and hashes what it finds: only
+            # the product owners' articles' links (every article's links: 200,000
+            # rows at 100,000 articles, 60-80 ms a query).
+            articlepage__audience=Audience.PRODUCT_OWNERS,
             product_id__in=products_held_as(caller).values("pk"),
         )
     )
-    return (
-        Q(audience__in=[Audience.PUBLIC, Audience.CLIENTS])
-        | (Q(audience=Audience.COMPANIES) & Q(chosen))
-        | (Q(audience=Audience.PRODUCT_OWNERS) & (Q(holds) | Q(chosen)))
+    return (Q(audience=Audience.COMPANIES) & Q(chosen)) | (
+        Q(audience=Audience.PRODUCT_OWNERS) & (Q(holds) | Q(chosen))
     )
 
 
@@ -127,8 +152,19 @@ def articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
     ).all()
 
 
+def _private_pages(caller: Caller) -> Q:
+    """The pages behind a view restriction (Wagtail's ``private_q``), read once per
+    request."""
+    return per_request(caller, "private_pages", lambda: Page.objects.private_q())
+
+
+def _published_articles(caller: Caller) -> QuerySet[ArticlePage]:
+    """Published articles, whoever reads them (no audience rule yet)."""
+    return published(ArticlePage.objects.all(), private=_private_pages(caller))
+
+
 def _articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
-    qs = published(ArticlePage.objects.all())
+    qs = _published_articles(caller)
     # An index term the rule implies, for SQLite: the audiences ``caller`` may read
     # some article of (any audience for staff). Counts then read the narrow audience
     # index, not the articles' rows. It removes nothing the rule below keeps.
@@ -179,6 +215,69 @@ def article_list_for(
     return with_listing_relations(qs, caller=caller, fields=fields).order_by(
         *ORDERINGS[order]
     )
+
+
+def article_count_for(
+    *, caller: Caller, filters: ArticleFilters = ArticleFilters()
+) -> int:
+    """How many articles :func:`article_list_for` lists (a listing's total), in one
+    query, per audience class: the articles of the audiences ``caller`` reads whole
+    (most of them), then the readable ones of the other audiences (two disjoint
+    sets, together :func:`articles_visible_to`'s).
+
+    On PostgreSQL the first is counted from the narrow ``(audience, id)`` index
+    alone, less the unpublished ones among them (found in a partial index of the
+    few pages that may be unpublished): joining every article to its page to
+    check it is published cost ~150 ms at 100,000 articles. SQLite, in process,
+    joins them by rowid."""
+    whole = _open_audiences(caller)
+    published_ones = articles_filtered(_published_articles(caller), filters)
+    if whole is None:
+        return published_ones.count()
+    restricted = _restricted_filter(caller)
+    # The other audiences, named: both databases then read the audience index.
+    others = [a for a in Audience.values if a not in whole]
+    if connection.vendor != "postgresql":
+        parts = [published_ones.filter(audience__in=whole)]
+        if restricted is not None:
+            parts.append(
+                published_ones.filter(audience__in=others).filter(
+                    _SQLiteHint(restricted, opaque=True)
+                )
+            )
+        return _signed_count([(1, part) for part in parts])
+    articles = articles_filtered(ArticlePage.objects.all(), filters)
+    parts = [articles.filter(audience__in=whole)]
+    if restricted is not None:
+        parts.append(articles.filter(audience__in=others).filter(restricted))
+    in_tree = published_in_tree()
+    counted = []
+    for part in parts:
+        counted += [
+            (1, part),
+            (-1, part.filter(MAYBE_UNPUBLISHED).exclude(in_tree)),
+            # Behind a view restriction (none: Wagtail's private_q matches nothing).
+            (-1, part.filter(in_tree).filter(_private_pages(caller))),
+        ]
+    return _signed_count(counted)
+
+
+def _signed_count(parts: list[tuple[int, QuerySet]]) -> int:
+    """Σ sign × count(queryset), in one SQL query."""
+    selects, params = [], []
+    for sign, qs in parts:
+        try:
+            sql, part_params = qs.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        op = "+" if sign > 0 else "-"
+        selects.append(f"{op} (SELECT COUNT(*) FROM ({sql}) AS counted)")
+        params.extend(part_params)
+    if not selects:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 0 " + " ".join(selects), params)
+        return int(cursor.fetchone()[0])
 
 
 def articles_filtered(
@@ -398,7 +497,7 @@ def document_readable_by(document, *, caller: Caller) -> bool:
     always); a file no readable article uses is for nobody else."""
     if caller.is_staff:
         return True
-    from wagtail.models import Page, ReferenceIndex
+    from wagtail.models import ReferenceIndex
 
     page_type = ContentType.objects.get_for_model(Page)
     using = (

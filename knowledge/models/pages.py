@@ -314,19 +314,11 @@ class ArticlePage(Page):
         return related_articles_for(self, caller=caller_of(info.context))
 
     def graphql_tags(self, info, **kwargs) -> list[dict]:
-        """The article's tags, counted as in `tags` (once per request)."""
-        from knowledge.selectors import tags_for
-
-        context = info.context
-        counted = getattr(context, "knowledge_tags", None)
-        if counted is None:
-            rows = tags_for(caller=caller_of(context))
-            counted = {row["pk"]: row for row in rows}
-            if context is not None:
-                context.knowledge_tags = counted
+        """The article's tags; their ``articleCount`` is counted only if asked
+        (:meth:`knowledge.graphql.TagNode.resolve_article_count`): a listing's
+        tags need their names, not a count over every readable article."""
         return [
-            counted.get(tag.pk)
-            or {"pk": tag.pk, "name": tag.name, "slug": tag.slug, "article_count": 0}
+            {"pk": tag.pk, "name": tag.name, "slug": tag.slug}
             for tag in self.tags.all()
         ]
 

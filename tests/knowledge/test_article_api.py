@@ -115,6 +115,23 @@ def test_listing_reads_neither_body_nor_photos_unless_asked(gql, db):
     assert data["articles"]["items"][0]["authors"][0]["photo"]
 
 
+def test_listing_counts_tags_only_when_their_count_is_asked(gql, db):
+    # A listing's tags need their names: counting every readable article under
+    # each tag (a second count of the whole readable set) is for `articleCount`.
+    for n in range(3):
+        make_rich_article(n)
+    count_queries(gql, LISTING, {"n": 3}, None)  # warm the site-root cache
+    names, _ = count_queries(gql, LISTING, {"n": 3}, None)
+    with_counts = LISTING.replace("tags { name }", "tags { name articleCount }")
+    counted, result = count_queries(gql, with_counts, {"n": 3}, None)
+    assert counted == names + 1
+    tags = result.data["articles"]["items"][0]["tags"]
+    assert {t["name"]: t["articleCount"] for t in tags} == {
+        "licence": 3,
+        "flexnet": 3,
+    }
+
+
 FRAGMENTS = """query($n: Int) {
   articles(perPage: $n) {
     items { id ...Names ... on ArticlePage { authors { displayName } } }

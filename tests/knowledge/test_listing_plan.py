@@ -47,3 +47,18 @@ def test_listing_walks_publication_dates_and_counts_from_the_audience_index(
     count = plan_of(articles.count)
     # The total reads the narrow audience index, not the articles' wide rows.
     assert "COVERING INDEX knowledge_article_audience_idx" in count, count
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member_a"])
+def test_the_total_reads_the_audience_index_per_audience_class(
+    db, request, company_a, who
+):
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    cat = kb.category("licences")
+    for audience in Audience.values:
+        kb.article(f"Article {audience}", audience=audience, cat=cat)
+    caller = Caller.of_user(user)
+    count = plan_of(lambda: selectors.article_count_for(caller=caller))
+    # Each audience class from the narrow index; no walk over every page.
+    assert "COVERING INDEX knowledge_article_audience_idx" in count, count
+    assert "SCAN wagtailcore_page" not in count, count

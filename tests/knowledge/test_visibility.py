@@ -196,6 +196,33 @@ def test_category_and_tag_counts(gql, world, caller):
     assert tags.get("lic", 0) == len(READABLE[caller])
 
 
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("filters", ['tag: "lic"', 'product: "vault"', ""])
+def test_a_filtered_total_counts_the_listed_articles(gql, world, caller, filters):
+    # The total is counted per audience class (knowledge.selectors.
+    # article_count_for): the same articles as the listing, filtered or not.
+    _, callers = world
+    listing = gql(
+        f"{{ articles(perPage: 100, {filters}) {{ total items {{ id }} }} }}"
+        if filters
+        else "{ articles(perPage: 100) { total items { id } } }",
+        user=callers[caller],
+    ).data["articles"]
+    assert listing["total"] == len(listing["items"])
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_an_articles_tags_are_counted_for_the_caller(gql, world, caller):
+    # An article's tag counts what this caller may read, as `tags` does.
+    _, callers = world
+    data = gql(
+        "{ articles { items { tags { slug articleCount } } } }",
+        user=callers[caller],
+    ).data
+    counts = {t["articleCount"] for i in data["articles"]["items"] for t in i["tags"]}
+    assert counts == {len(READABLE[caller])}
+
+
 def test_other_company_cannot_guess_a_restricted_article(gql, world):
     articles, callers = world
     restricted = articles["companies_a"]
@@ -225,3 +252,24 @@ def test_rich_text_links_to_unreadable_pages_lose_their_address(gql, world):
         html = gql(query, user=callers[caller]).data["article"]["body"][0]["value"]
         assert ("href=" in html) == sees, caller  # (no site in tests: href="None")
         assert "la note" in html
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_the_total_leaves_out_articles_behind_a_view_restriction(gql, world, caller):
+    # Counted per audience class, less the unpublished (knowledge.selectors.
+    # article_count_for): a restricted article is one of those, for everyone.
+    from wagtail.models import PageViewRestriction
+
+    articles, callers = world
+    for name in ("public", "clients", "product_owners_a"):
+        PageViewRestriction.objects.create(
+            page=articles[name],
+            restriction_type=PageViewRestriction.PASSWORD,
+            password="x",
+        )
+    listing = gql(
+        "{ articles(perPage: 100) { total items { id } } }", user=callers[caller]
+    ).data["articles"]
+    hidden = {"public", "clients", "product_owners_a"}
+    assert listing["total"] == len(READABLE[caller] - hidden)
+    assert listing["total"] == len(listing["items"])
