@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.rich_text.pages import PageLinkHandler
 
-from .access import Caller, answering_caller
+from .access import Caller, answering_caller, per_answer
 
 # (queryset, caller) -> the same queryset with what the caller may not read removed.
 PageRule = Callable[[QuerySet, Caller], QuerySet]
@@ -27,15 +27,31 @@ def register_page_rule(rule: PageRule) -> PageRule:
     return rule
 
 
+def restricted_sections() -> list[tuple[str, int]]:
+    """(path, depth) of every page under a Wagtail view restriction (the page and
+    its descendants are private), read once per API request (one query): the SQL
+    rule and the search engine's rule both need them."""
+    return per_answer(
+        "restricted_sections",
+        lambda: list(
+            PageViewRestriction.objects.values_list("page__path", "page__depth")
+        ),
+    )
+
+
 def published(qs: QuerySet) -> QuerySet:
     """Live, not behind a Wagtail view restriction, not past its expiry (even before
-    ``publish_scheduled`` has run), and not the tree's root."""
+    ``publish_scheduled`` has run), and not the tree's root. (Wagtail's
+    ``.public()``, with the restrictions read once per request.)"""
     now = timezone.now()
-    return (
-        qs.live()
-        .public()
-        .filter(depth__gt=1)
-        .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
+    private = Q()
+    for path, depth in restricted_sections():
+        private |= Q(path__startswith=path, depth__gte=depth)
+    qs = qs.live()
+    if private:
+        qs = qs.exclude(private)
+    return qs.filter(depth__gt=1).filter(
+        Q(expire_at__isnull=True) | Q(expire_at__gt=now)
     )
 
 
