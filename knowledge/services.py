@@ -88,7 +88,9 @@ def _article_views_write(batch: Batch) -> None:
             continue
         try:
             with transaction.atomic():
-                ArticleDailyViews.objects.create(article_id=article_id, day=day, count=n)
+                ArticleDailyViews.objects.create(
+                    article_id=article_id, day=day, count=n
+                )
         except IntegrityError:  # another process created the row first
             rows.update(count=F("count") + n)
 

@@ -14,7 +14,7 @@ from cms.api.pagination import page_arguments, page_bounds, page_of, paginated_t
 from cms.api.selection import selected_fields
 from knowledge.models import ArticlePage, Audience
 
-from . import selectors, services, tasks
+from . import gaps, selectors, services
 from .models import SearchGapDaily
 
 
@@ -148,7 +148,7 @@ class SearchQuery(graphene.ObjectType):
             query=selectors.clean_query(query), results_total=result.total
         )
         if page == 1:  # a gap? decided off the request path (search.gaps)
-            tasks.search_gap_record.enqueue(
+            gaps.search_gap_note(
                 source=SearchGapDaily.Source.SEARCH.value,
                 query=selectors.clean_query(query),
                 product=filters.get("product"),
@@ -186,7 +186,7 @@ class SearchQuery(graphene.ObjectType):
             **kw,
         )
         if not hits:  # nothing above the relevance floor: a gap (search.gaps)
-            tasks.search_gap_record.enqueue(
+            gaps.search_gap_note(
                 source=SearchGapDaily.Source.TICKET.value,
                 query=subject,
                 product=kw.get("product"),

@@ -24,8 +24,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.db.models import Count, Func, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower

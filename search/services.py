@@ -54,9 +54,7 @@ def _search_queries_write(batch: Batch) -> None:
             continue
         try:
             with transaction.atomic():
-                SearchQueryDaily.objects.create(
-                    day=day, normalised_query=key, **totals
-                )
+                SearchQueryDaily.objects.create(day=day, normalised_query=key, **totals)
         except IntegrityError:  # another process created the row first
             rows.update(**{name: F(name) + n for name, n in totals.items()})
 
