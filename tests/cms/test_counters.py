@@ -107,7 +107,11 @@ def test_counts_are_written_when_the_process_exits(tmp_path):
         counts.add("q", n=1)
         """
     )
-    env = {"DJANGO_SETTINGS_MODULE": "cms.settings.test"}
+    env = {
+        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        # The flush's transaction, on a database of its own (any will do).
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'exit.sqlite3'}",
+    }
     subprocess.run(
         [sys.executable, "-c", "import django; django.setup();" + script],
         check=True,
