@@ -127,6 +127,19 @@ def flush_all() -> None:
         buffer.flush()
 
 
+def _forget_in_child() -> None:
+    """A forked child starts empty: the parent writes its own counts, and its
+    thread (and a lock it may have held) did not cross the fork."""
+    for buffer in _buffers:
+        buffer._lock = threading.Lock()
+        buffer._pending = {}
+        buffer._thread = None
+        buffer._pid = None
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 @atexit.register
 def _flush_at_exit() -> None:
     try:

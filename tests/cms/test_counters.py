@@ -121,6 +121,19 @@ def test_counts_are_written_when_the_process_exits(tmp_path):
     assert json.loads(out.read_text()) == {"q": {"n": 3}}
 
 
+def test_a_forked_child_does_not_write_its_parents_counts(db):
+    written = Written()
+    counts = BufferedCounts("test-fork", written, seconds=HOLD)
+    counts.add("parent", n=1)
+    pid = os.fork()
+    if pid == 0:  # the child: nothing of the parent's is buffered
+        os._exit(0 if counts.pending() == {} else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert counts.pending() == {"parent": {"n": 1}}
+    counts.flush()
+
+
 @override_settings(ANALYTICS_FLUSH_SECONDS=HOLD)
 def test_searches_are_counted_after_the_flush(db):
     search_query_record(query="Licence  réseau", results_total=3)
