@@ -241,6 +241,20 @@ def products_held_as(caller: Caller) -> QuerySet[Product]:
     ).all()
 
 
+def product_releases_held_as(caller: Caller) -> list[tuple[int, int | None]]:
+    """(product id, release id or None) of every release of :func:`products_held_as`
+    (a product without releases once, with None), read once per request in one
+    query: a client's search needs the held products for the engine's reader keys
+    and the products and releases for its ranking."""
+    return per_request(
+        caller,
+        "product_releases_held_as",
+        lambda: list(
+            products_held_as(caller).order_by().values_list("pk", "releases__pk")
+        ),
+    )
+
+
 def with_holder_counts(products: QuerySet[Product]) -> QuerySet[Product]:
     """``products``, each annotated ``holder_count``: how many active client
     companies hold it today, by the rule of :func:`products_held_by` (a current

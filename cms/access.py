@@ -236,3 +236,18 @@ def per_request(caller: Caller, key: str, build: Callable[[], T]) -> T:
     except KeyError:
         value = memo[key] = build()
         return value
+
+
+def per_answer(key: str, build: Callable[[], T]) -> T:
+    """``build()``, built once while the API answers a request, whoever asks: for
+    what does not depend on the caller (the view restrictions), read by several
+    selectors of one request. Outside a request, built on every call."""
+    memo = _memo.get()
+    if memo is None:
+        return build()
+    key = f"any:{key}"
+    try:
+        return memo[key]
+    except KeyError:
+        value = memo[key] = build()
+        return value

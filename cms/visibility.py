@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.rich_text.pages import PageLinkHandler
 
-from .access import Caller, answering_caller
+from .access import Caller, answering_caller, per_answer
 
 # (queryset, caller) -> the same queryset with what the caller may not read removed.
 PageRule = Callable[[QuerySet, Caller], QuerySet]
@@ -27,12 +27,35 @@ def register_page_rule(rule: PageRule) -> PageRule:
     return rule
 
 
+def restricted_sections() -> list[tuple[str, int]]:
+    """(path, depth) of every page under a Wagtail view restriction (the page and
+    its descendants are private), read once per API request (one query): the SQL
+    rule and the search engine's rule both need them."""
+    return per_answer(
+        "restricted_sections",
+        lambda: list(
+            PageViewRestriction.objects.values_list("page__path", "page__depth")
+        ),
+    )
+
+
+def private_pages() -> Q:
+    """The pages behind a view restriction, as Wagtail's ``private_q`` (matching
+    nothing when there is none), from :func:`restricted_sections`."""
+    private = Q()
+    for path, depth in restricted_sections():
+        private |= Q(path__startswith=path, depth__gte=depth)
+    return private if private else Q(pk__in=[])
+
+
 def published(qs: QuerySet, *, private: Q | None = None) -> QuerySet:
     """Live, not behind a Wagtail view restriction, not past its expiry (even before
-    ``publish_scheduled`` has run), and not the tree's root. ``private``: the view
-    restrictions' pages as ``PageQuerySet.private_q()`` gives them, when already
-    read."""
-    return (qs.public() if private is None else qs.exclude(private)).filter(
+    ``publish_scheduled`` has run), and not the tree's root (Wagtail's ``.public()``,
+    with the restrictions read once per request). ``private``: the restricted
+    pages, when already built (:func:`private_pages`)."""
+    if private is None and not restricted_sections():
+        return qs.filter(published_in_tree())
+    return qs.exclude(private_pages() if private is None else private).filter(
         published_in_tree()
     )
 

@@ -15,7 +15,7 @@ staff, who search without a filter, read them.
 
 from __future__ import annotations
 
-from catalog.selectors import products_held_as
+from catalog.selectors import product_releases_held_as
 from cms.access import Caller
 
 from .models import ArticlePage, Audience
@@ -50,5 +50,5 @@ def reader_keys_for(caller: Caller) -> list[str] | None:
     company_id = caller.company_id
     if company_id is None:
         return keys
-    held = products_held_as(caller).values_list("pk", flat=True)
+    held = sorted({pk for pk, _release in product_releases_held_as(caller)})
     return [*keys, f"company:{company_id}", *(f"product:{pk}" for pk in held)]

@@ -29,6 +29,7 @@ from cms.access import Caller, per_request
 from cms.api.errors import ApiError
 from cms.visibility import (
     MAYBE_UNPUBLISHED,
+    private_pages,
     published,
     published_in_tree,
     register_page_rule,
@@ -155,7 +156,7 @@ def articles_visible_to(caller: Caller) -> QuerySet[ArticlePage]:
 def _private_pages(caller: Caller) -> Q:
     """The pages behind a view restriction (Wagtail's ``private_q``), read once per
     request."""
-    return per_request(caller, "private_pages", lambda: Page.objects.private_q())
+    return per_request(caller, "private_pages", private_pages)
 
 
 def _published_articles(caller: Caller) -> QuerySet[ArticlePage]:

@@ -16,6 +16,7 @@ from wagtail.models import Workflow
 
 from catalog.models import Product, ProductRelease
 from cms.api.errors import ApiError
+from cms.counters import Batch, BufferedCounts
 
 from .models import (
     ArticleDailyViews,
@@ -64,20 +65,37 @@ def article_rate(
 
 
 def article_view_record(*, article_id: int) -> None:
-    """Count one view in the article's row for today (no row per request)."""
-    today = timezone.localdate()
-    updated = ArticleDailyViews.objects.filter(article_id=article_id, day=today).update(
-        count=F("count") + 1
-    )
-    if updated:
-        return
-    try:
-        with transaction.atomic():
-            ArticleDailyViews.objects.create(article_id=article_id, day=today, count=1)
-    except IntegrityError:  # another request created today's row first
-        ArticleDailyViews.objects.filter(article_id=article_id, day=today).update(
-            count=F("count") + 1
+    """Count one view of the article today: buffered in the process and written
+    within ``ANALYTICS_FLUSH_SECONDS`` (:mod:`cms.counters`: what a crash may lose),
+    one row per article and day."""
+    _views.add((article_id, timezone.localdate()), count=1)
+
+
+def _article_views_write(batch: Batch) -> None:
+    """Add each (article, day)'s buffered views to its row (created if need be).
+    Views of an article deleted meanwhile are dropped."""
+    existing = set(
+        ArticlePage.objects.filter(pk__in={pk for pk, _day in batch}).values_list(
+            "pk", flat=True
         )
+    )
+    for (article_id, day), counts in batch.items():
+        if article_id not in existing:
+            continue
+        n = counts["count"]
+        rows = ArticleDailyViews.objects.filter(article_id=article_id, day=day)
+        if rows.update(count=F("count") + n):
+            continue
+        try:
+            with transaction.atomic():
+                ArticleDailyViews.objects.create(
+                    article_id=article_id, day=day, count=n
+                )
+        except IntegrityError:  # another process created the row first
+            rows.update(count=F("count") + n)
+
+
+_views = BufferedCounts("article-views", _article_views_write)
 
 
 # Drafts from tickets (KCS) ---------------------------------------------------------

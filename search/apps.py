@@ -35,3 +35,15 @@ class SearchConfig(AppConfig):
                 sender=SearchSynonym,
                 dispatch_uid=f"engine-synonyms-{uid}",
             )
+        from catalog.models import Product
+        from knowledge.models import Category
+
+        from .selectors import facet_names_changed
+
+        for model in (Product, Category):
+            for signal, uid in ((post_save, "saved"), (post_delete, "deleted")):
+                signal.connect(
+                    facet_names_changed,
+                    sender=model,
+                    dispatch_uid=f"facet-names-{model._meta.model_name}-{uid}",
+                )

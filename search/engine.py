@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.conf import settings
-from wagtail.models import PageViewRestriction
 from wagtail.search import index
 
 from cms.access import Caller
+from cms.visibility import restricted_sections
 from knowledge.models import ArticlePage
 from knowledge.readers import reader_keys_for
 
@@ -109,8 +109,9 @@ def read_rule_clauses(backend, caller: Caller) -> tuple[list[dict], list[dict]]:
     keys = reader_keys_for(caller)
     if keys is not None:
         filters.append({"terms": {col("search_reader_keys"): keys}})
-    restricted = PageViewRestriction.objects.values_list("page__path", flat=True)
-    must_not = [{"prefix": {col("path"): path}} for path in restricted]
+    must_not = [
+        {"prefix": {col("path"): path}} for path, _depth in restricted_sections()
+    ]
     return filters, must_not
 
 

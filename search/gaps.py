@@ -11,9 +11,10 @@ What is a gap:
   the answer;
 - a ``ticketSuggestions`` call answered with nothing (the floor dropped everything).
 
-The resolvers enqueue :func:`search.tasks.search_gap_record` (one task per
-first-page search, one per empty ticket suggestion); the task, off the request
-path, decides and counts in :class:`search.models.SearchGapDaily`, one row per day,
+The resolvers note each first-page search and each empty ticket suggestion
+(:func:`search_gap_note`, buffered by :mod:`cms.counters`: a dictionary update in
+the request); the flush, off the request path, decides once per distinct question
+and counts in :class:`search.models.SearchGapDaily`, one row per day,
 origin, normalised query and product. The product is the search's or ticket's
 ``product`` filter, else the product its words name (its code, its name, or a
 synonym of its name: « ACAD », « C3D »).
@@ -31,6 +32,7 @@ from django.utils import timezone
 
 from catalog.models import Product
 from catalog.selectors import with_holder_counts
+from cms.counters import Batch, BufferedCounts
 from knowledge.models import ArticlePage
 
 from .models import SearchGapDaily
@@ -146,9 +148,29 @@ def search_gap_record(
     best_article_id: int | None = None,
 ) -> bool:
     """Count one search or ticket suggestion if it is a gap; True when it was."""
+    return _gap_count_if_any(
+        day=timezone.localdate(),
+        source=source,
+        query=query,
+        product=product,
+        zero=results_total == 0,
+        best_article_id=best_article_id,
+        times=1,
+    )
+
+
+def _gap_count_if_any(
+    *,
+    day: datetime.date,
+    source: str,
+    query: str,
+    product: str | None,
+    zero: bool,
+    best_article_id: int | None,
+    times: int,
+) -> bool:
     if not _key(query):
         return False
-    zero = results_total == 0
     low = (
         not zero
         and best_article_id is not None
@@ -163,10 +185,54 @@ def search_gap_record(
         source=source,
         query=query,
         product_code=code,
-        zero_results=int(zero),
-        low_confidence=int(low),
+        zero_results=times * int(zero),
+        low_confidence=times * int(low),
+        day=day,
     )
     return True
+
+
+def search_gap_note(
+    *,
+    source: str,
+    query: str,
+    product: str | None = None,
+    results_total: int = 0,
+    best_article_id: int | None = None,
+) -> None:
+    """What the resolvers call: a search (its first page) or an empty ticket
+    suggestion that may be a gap, buffered in the process (:mod:`cms.counters`) and
+    decided at the flush, off the request path, once per day, origin, query,
+    product and best match however often it was asked."""
+    if not _key(query):
+        return
+    _candidates.add(
+        (
+            timezone.localdate(),
+            source,
+            query,
+            product or "",
+            results_total == 0,
+            best_article_id,
+        ),
+        times=1,
+    )
+
+
+def _gap_candidates_write(batch: Batch) -> None:
+    for (day, source, query, product, zero, best), counts in batch.items():
+        _gap_count_if_any(
+            day=day,
+            source=source,
+            query=query,
+            product=product,
+            zero=zero,
+            best_article_id=best,
+            times=counts["times"],
+        )
+
+
+_candidates = BufferedCounts("search-gaps", _gap_candidates_write)
 
 
 # The report ------------------------------------------------------------------------

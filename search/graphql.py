@@ -15,13 +15,8 @@ from cms.api.response_cache import side_effect
 from cms.api.selection import selected_fields
 from knowledge.models import ArticlePage, Audience
 
-from . import selectors, services, tasks
+from . import gaps, selectors, services
 from .models import SearchGapDaily
-
-
-def _gap_enqueue(**kwargs) -> None:
-    """A search or ticket suggestion to judge as a gap, off the request path."""
-    tasks.search_gap_record.enqueue(**kwargs)
 
 
 def article_type():
@@ -157,7 +152,7 @@ class SearchQuery(graphene.ObjectType):
         )
         if page == 1:  # a gap? decided off the request path (search.gaps)
             side_effect(
-                _gap_enqueue,
+                gaps.search_gap_note,
                 source=SearchGapDaily.Source.SEARCH.value,
                 query=selectors.clean_query(query),
                 product=filters.get("product"),
@@ -196,7 +191,7 @@ class SearchQuery(graphene.ObjectType):
         )
         if not hits:  # nothing above the relevance floor: a gap (search.gaps)
             side_effect(
-                _gap_enqueue,
+                gaps.search_gap_note,
                 source=SearchGapDaily.Source.TICKET.value,
                 query=subject,
                 product=kw.get("product"),

@@ -15,6 +15,7 @@ and facets are then counted in SQL from the (at most ``MAX_MATCHES``) hits.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -23,15 +24,16 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Func, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.dispatch import receiver
 from wagtail.search.backends import get_search_backend
 
 from catalog.models import Product, ProductRelease
-from catalog.selectors import products_held_by
+from catalog.selectors import product_releases_held_as, products_held_by
 from cms.access import Caller
 from cms.api.errors import ApiError
 from cms.visibility import published
@@ -458,14 +460,19 @@ def _complete(
     ranked: list[tuple[int, float | None]],
     caller: Caller,
     fields: Collection[str] | None = None,
+    *,
+    body_text: bool = True,
 ) -> list[SearchHit]:
     """The ranked articles fetched through the one door (a stale index entry the
     caller may no longer read is dropped), with the relations of the GraphQL
-    ``fields`` asked for (all when None), in a constant number of queries."""
+    ``fields`` asked for (all when None), in a constant number of queries.
+    ``body_text=False``: without the body's plain text (the index's, the largest
+    column), for callers that neither output nor highlight it."""
     ids = [pk for pk, _score in ranked]
-    full = with_listing_relations(
-        articles_visible_to(caller).filter(pk__in=ids), caller=caller, fields=fields
-    ).in_bulk()
+    readable = articles_visible_to(caller).filter(pk__in=ids)
+    if not body_text:
+        readable = readable.defer("body_text")
+    full = with_listing_relations(readable, caller=caller, fields=fields).in_bulk()
     return [SearchHit(full[pk], score) for pk, score in ranked if pk in full]
 
 
@@ -473,31 +480,83 @@ def _facet_rows(model: type[Model], counts: dict[int, int], key: str) -> list[di
     """``[{key, name, count}]`` for the ids counted, most frequent first."""
     if not counts:
         return []
-    rows = list(model.objects.filter(pk__in=counts).values("pk", key, "name"))
-    for row in rows:
-        row["count"] = counts[row.pop("pk")]
+    names = facet_names(model, key)
+    if not counts.keys() <= names.keys():  # one created in another process
+        facet_names_forget(model)
+        names = facet_names(model, key)
+    rows = [
+        {key: names[pk][0], "name": names[pk][1], "count": n}
+        for pk, n in counts.items()
+        if pk in names
+    ]
     return sorted(rows, key=lambda row: (-row["count"], row["name"]))
+
+
+# Facets name products and categories: a few dozen rows, read on every search, and
+# renamed a few times a year. Kept in Django's cache (shared by every process when
+# CACHE_URL names a shared cache), forgotten when one is saved or deleted
+# (search.apps) and, in any case, after FACET_NAMES_SECONDS: with a per-process cache
+# (locmem, the default), that bounds how long another process shows an old name.
+FACET_NAMES_SECONDS = 60
+
+
+def _facet_names_key(model: type[Model]) -> str:
+    return f"search:facet-names:{model._meta.label_lower}"
+
+
+def facet_names(model: type[Model], key: str) -> dict[int, tuple[str, str]]:
+    """``{pk: (key, name)}`` of every row of ``model`` (Product or Category)."""
+    cache_key = _facet_names_key(model)
+    names = cache.get(cache_key)
+    if names is None:
+        names = {
+            pk: (value, name)
+            for pk, value, name in model.objects.values_list("pk", key, "name")
+        }
+        cache.set(cache_key, names, FACET_NAMES_SECONDS)
+    return names
+
+
+def facet_names_forget(model: type[Model]) -> None:
+    """Forget the cached names of ``model``'s rows (at once, and when the current
+    transaction commits: a search in between may have read the old ones)."""
+    cache_key = _facet_names_key(model)
+    cache.delete(cache_key)
+    transaction.on_commit(lambda: cache.delete(cache_key))
+
+
+def facet_names_changed(sender, **kwargs) -> None:
+    """``post_save`` / ``post_delete`` of Product and Category (search.apps)."""
+    facet_names_forget(sender)
 
 
 def _terms(query: str) -> list[str]:
     return [normalise(w) for w in WORD.findall(query) if len(w) > 1]
 
 
-def _word_matches(word: str, terms: list[str]) -> bool:
-    word = normalise(word)
-    for term in terms:
-        # a shared stem of 4+ letters (licence ~ licences) or the exact word
-        stem = term[: max(4, len(term) - 2)]
-        if word == term or (len(term) >= 4 and word.startswith(stem)):
-            return True
-    return False
+@functools.lru_cache(maxsize=8192)
+def _normalised(word: str) -> str:
+    return normalise(word)
+
+
+def _matcher(terms: list[str]):
+    """Whether a word matches one of ``terms``: the exact word, or a shared stem of
+    4+ letters (licence ~ licences)."""
+    exact = frozenset(terms)
+    stems = tuple(term[: max(4, len(term) - 2)] for term in terms if len(term) >= 4)
+
+    def matches(word: str) -> bool:
+        word = _normalised(word)
+        return word in exact or word.startswith(stems)
+
+    return matches
 
 
 def highlight(text: str, query: str, *, width: int = 160) -> list[str]:
     """A short snippet of ``text`` around the first matched word, matches in <mark>."""
-    terms = _terms(query)
+    matches = _matcher(_terms(query))
     words = list(WORD.finditer(text))
-    matched = [m for m in words if _word_matches(m.group(), terms)]
+    matched = [m for m in words if matches(m.group())]
     if not matched:
         return []
     start = max(0, matched[0].start() - width // 3)
@@ -532,11 +591,14 @@ def holdings_for(*, caller: Caller, company_id: int | None = None) -> Held:
         company_id = caller.company_id if caller.reads_as_client else None
     if company_id is None:
         return NOTHING_HELD
-    rows = (
-        Product.objects.filter(pk__in=products_held_by(company_id=company_id))
-        .order_by()
-        .values_list("pk", "releases__pk")
-    )
+    if company_id == caller.company_id:  # read once per request (reader keys too)
+        rows = product_releases_held_as(caller)
+    else:
+        rows = (
+            Product.objects.filter(pk__in=products_held_by(company_id=company_id))
+            .order_by()
+            .values_list("pk", "releases__pk")
+        )
     products: set[int] = set()
     releases: set[int] = set()
     for product_id, release_id in rows:
@@ -605,7 +667,9 @@ def articles_search_for(
             if retry.total:
                 found, did_you_mean = retry, corrected
                 query, analysis = corrected, corrected_analysis  # for highlights
-    items = _complete(_relative(found.ranked, found.best_score), caller, fields)
+    items = _complete(
+        _relative(found.ranked, found.best_score), caller, fields, body_text=False
+    )
     marks = _highlight_terms(query, analysis)
     for hit in items:
         hit.highlights = highlight(hit.article.summary, marks)
@@ -667,7 +731,7 @@ def article_suggestions_for(
             ranked = _search(
                 caller, prefix, analysis=analysis, limit=SUGGESTIONS
             ).ranked
-    hits = _complete(ranked, caller, fields)
+    hits = _complete(ranked, caller, fields, body_text=False)
     hits.sort(key=lambda hit: _title_rank(hit.article.title, folded))
     return [hit.article for hit in hits[:SUGGESTIONS]]
 

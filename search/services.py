@@ -18,6 +18,7 @@ from wagtail.search.backends import get_search_backends
 from accounts.models import Company
 from cms.access import Caller
 from cms.api.errors import ApiError, NotFound
+from cms.counters import Batch, BufferedCounts
 from cms.visibility import published
 from knowledge.models import ArticlePage, Audience
 from knowledge.selectors import articles_visible_to
@@ -29,28 +30,36 @@ from .selectors import MAX_QUERY_LENGTH, normalise
 
 
 def search_query_record(*, query: str, results_total: int) -> None:
-    """Count one search in today's row for its normalised query (no row per call)."""
+    """Count one search in today's row for its normalised query: buffered in the
+    process and written within ``ANALYTICS_FLUSH_SECONDS`` (:mod:`cms.counters`:
+    what a crash may lose), one row per query and day."""
     key = " ".join(normalise(query).split())[:MAX_QUERY_LENGTH]
-    today = timezone.localdate()
-    changes = {
-        "searches": F("searches") + 1,
-        "results_total": F("results_total") + results_total,
-        "zero_result_searches": F("zero_result_searches") + int(results_total == 0),
-    }
-    rows = SearchQueryDaily.objects.filter(day=today, normalised_query=key)
-    if rows.update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            SearchQueryDaily.objects.create(
-                day=today,
-                normalised_query=key,
-                searches=1,
-                results_total=results_total,
-                zero_result_searches=int(results_total == 0),
-            )
-    except IntegrityError:  # another request created today's row first
-        rows.update(**changes)
+    _searches.add(
+        (timezone.localdate(), key),
+        searches=1,
+        results_total=results_total,
+        zero_result_searches=int(results_total == 0),
+    )
+
+
+def _search_queries_write(batch: Batch) -> None:
+    """Add each (day, query)'s buffered counts to its row (created if need be)."""
+    for (day, key), counts in batch.items():
+        totals = {
+            name: counts[name]
+            for name in ("searches", "results_total", "zero_result_searches")
+        }
+        rows = SearchQueryDaily.objects.filter(day=day, normalised_query=key)
+        if rows.update(**{name: F(name) + n for name, n in totals.items()}):
+            continue
+        try:
+            with transaction.atomic():
+                SearchQueryDaily.objects.create(day=day, normalised_query=key, **totals)
+        except IntegrityError:  # another process created the row first
+            rows.update(**{name: F(name) + n for name, n in totals.items()})
+
+
+_searches = BufferedCounts("search-queries", _search_queries_write)
 
 
 def _ticket_ref(ticket_ref: str) -> str:

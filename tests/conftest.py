@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import PortalToken, User
@@ -25,6 +26,13 @@ def require_service(name: str, reachable: bool, how: str) -> None:
     if IN_CI:
         pytest.fail(f"{message}: .ci/run should have started it")
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the locmem cache outlives a test's
+    rolled-back rows, whose keys the next test may reuse)."""
+    cache.clear()
 
 
 @dataclass

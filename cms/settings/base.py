@@ -376,6 +376,11 @@ def search_engine_backend(url: str, index: str) -> dict:
 # query expanded by search.text, as on the database backend). docs/relevance.md.
 SEARCH_ENGINE_SYNONYMS = env("SEARCH_ENGINE_SYNONYMS", default="engine")
 
+# Analytics (searches per query, views per article) are counted in memory and
+# written by a background thread every this many seconds (cms/counters.py: a crash
+# loses at most this interval's counts); 0 writes each count in the request.
+ANALYTICS_FLUSH_SECONDS = env.float("ANALYTICS_FLUSH_SECONDS", default=2.0)
+
 # Index updates missed while the engine was down are replayed by searches, /health/
 # and `manage.py replay_index_updates`, at most once per this many seconds.
 SEARCH_REPLAY_RETRY_SECONDS = env.int("SEARCH_REPLAY_RETRY_SECONDS", default=30)

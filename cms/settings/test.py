@@ -19,6 +19,8 @@ GRAPHQL_INTROSPECTION = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 DEMO_DATA_ALLOWED = True
+# Analytics written at once, in the request: tests read them right after.
+ANALYTICS_FLUSH_SECONDS = 0
 # Download files written by tests (demo loads) stay in memory; the download tests
 # use a temporary folder.
 STORAGES = {

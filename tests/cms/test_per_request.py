@@ -49,3 +49,25 @@ def test_another_caller_in_the_same_request_is_not_answered_from_the_memo():
         per_request(service.acting_for(8), "k", build)
         per_request(Caller.member_of(1), "k", build)
     assert build.n == 4
+
+
+def test_view_restrictions_are_read_once_per_request(db):
+    """The SQL rule and the engine's rule share one read of the view restrictions;
+    the next request reads them again (a new restriction is seen at once)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Page, PageViewRestriction
+
+    from cms.visibility import restricted_sections
+
+    with answering(ANONYMOUS), CaptureQueriesContext(connection) as queries:
+        assert restricted_sections() == []
+        assert restricted_sections() == []
+    assert len(queries) == 1
+    root = Page.objects.get(depth=1)
+    page = root.add_child(instance=Page(title="Privée", slug="privee"))
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.LOGIN
+    )
+    with answering(ANONYMOUS):
+        assert restricted_sections() == [(page.path, page.depth)]
