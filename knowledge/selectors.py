@@ -335,9 +335,13 @@ def with_listing_relations(
         if wanted(name)
     ]
     if wanted("relatedArticles"):
-        related = ArticlePageRelatedLink.objects.filter(
-            _readable_link_target(caller)
-        ).select_related("article")
+        # The target's body (a StreamField, decoded on load) and its text are the
+        # largest columns, and a related article never outputs them.
+        related = (
+            ArticlePageRelatedLink.objects.filter(_readable_link_target(caller))
+            .select_related("article")
+            .defer("article__body", "article__body_text")
+        )
         lookups.append(
             Prefetch("related_links", queryset=related, to_attr="visible_related_links")
         )
