@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     from bench import report
 
     if args.render:
-        report.write_markdown(json.loads(Path(args.render).read_text()))
+        path = Path(args.render)
+        report.write_markdown({**json.loads(path.read_text()), "file": path.name})
         return 0
     database = args.database or ("both" if os.environ.get("DATABASE_URL") else "sqlite")
     if database == "postgresql" and not os.environ.get("DATABASE_URL"):
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(combined, indent=2, default=str))
     print(f"[bench] results: {out}", flush=True)  # noqa: T201
     if not args.no_docs:
-        report.write_markdown(combined)
+        report.write_markdown({**combined, "file": out.name})
         print("[bench] docs/benchmarks.md written", flush=True)  # noqa: T201
     return 0
 
