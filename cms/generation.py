@@ -71,7 +71,8 @@ def content_changed(using: str | None = None) -> None:
         return  # once per transaction
     move = _Move()
     connection._content_generation_move = move
-    transaction.on_commit(move, using=using)
+    # Robust: a callback registered before it that fails does not cancel it.
+    transaction.on_commit(move, using=using, robust=True)
 
 
 class _Move:
@@ -124,6 +125,15 @@ def watched_change(sender, **kwargs) -> None:
     if meta.label_lower in IGNORED_MODELS:
         return
     content_changed(kwargs.get("using"))
+
+
+def index_task_finished(sender, task_result=None, **kwargs) -> None:
+    """``django_tasks.signals.task_finished``: the search index is written by a task
+    (modelsearch's ``insert_or_update_object_task``, by the worker in production),
+    after the change's own move; searches kept in between would miss it."""
+    task = getattr(task_result, "task", None)
+    if str(getattr(task, "module_path", "")).startswith("modelsearch."):
+        content_changed()
 
 
 def current() -> tuple[int, datetime] | None:

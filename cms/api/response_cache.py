@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -50,6 +51,8 @@ from graphql import FieldNode, OperationDefinitionNode, OperationType
 
 from cms import generation as content_generation
 from cms.access import Caller
+
+logger = logging.getLogger("cms.api")
 
 # Root fields whose answer depends only on the key above. Not kept: ``me`` (tokens,
 # cheap), ``slaDeadline`` and ``ticketContext`` (computed from the clock), the
@@ -75,6 +78,8 @@ CACHED_FIELDS = frozenset(
 # refresh (one second by default).
 ENGINE_FIELDS = frozenset({"searchArticles", "suggestArticles"})
 ENGINE_REFRESH_SECONDS = 2.0
+# An answer larger than this is not kept (a thousand entries per process at most).
+MAX_KEPT_CHARACTERS = 256 * 1024
 
 # Per process: the next expiry of a live page, for one generation.
 _expiry: dict[str, Any] = {"generation": None, "at": None}
@@ -176,6 +181,9 @@ def slot_for(
     expiry = _next_expiry(generation, now)
     if expiry is not None:
         valid_until = min(valid_until, expiry)
+    # Only the variables the operation declares: others change nothing but the key.
+    declared = {d.variable.name.value for d in operation.variable_definitions or ()}
+    variables = {k: v for k, v in (variables or {}).items() if k in declared}
     material = json.dumps(
         [
             generation,
@@ -187,7 +195,7 @@ def slot_for(
         ],
         sort_keys=True,
         separators=(",", ":"),
-        ensure_ascii=False,
+        ensure_ascii=True,  # a lone surrogate in a variable is text, not an error
         default=str,
     )
     return Slot(
@@ -211,7 +219,10 @@ def answer(slot: Slot) -> str | None:
     if timezone.now() >= valid_until:
         return None
     for func, kwargs in effects:
-        func(**kwargs)
+        try:
+            func(**kwargs)
+        except Exception:  # as a resolver's failure would be: logged, not a 500
+            logger.exception("Side effect of a kept answer failed: %s", func.__name__)
     return body
 
 
@@ -223,6 +234,6 @@ def keep(slot: Slot, body: str, effects: list) -> None:
     ):
         return  # the engine may still answer as before the change
     seconds = (slot.valid_until - now).total_seconds()
-    if seconds <= 0:
-        return
+    if seconds <= 0 or len(body) > MAX_KEPT_CHARACTERS:
+        return  # too late, or too large to keep a thousand of
     _cache().set(slot.key, (slot.valid_until, body, effects), timeout=seconds)

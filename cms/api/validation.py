@@ -140,8 +140,16 @@ def _page_size_error(argument: ArgumentNode, raw: Any) -> GraphQLError | None:
 
 
 def _has_nul(value) -> bool:
+    """A NUL, or a lone surrogate (JSON's ``"\\ud800"``: no UTF-8 for it, so no
+    database stores it)."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
     if isinstance(value, dict):
         return any(_has_nul(v) for v in value.values())
     if isinstance(value, list):
@@ -154,7 +162,10 @@ def _nul_error(node, field: str | None) -> GraphQLError:
     if field:
         extensions["field"] = field
     return GraphQLError(
-        "Les caractères nuls (\\0) ne sont pas acceptés.", node, extensions=extensions
+        "Les caractères nuls (\\0) et les demi-paires Unicode isolées ne sont pas "
+        "acceptés.",
+        node,
+        extensions=extensions,
     )
 
 
@@ -163,7 +174,7 @@ class NulFreeRule(ValidationRule):
     real input holds one). Variables are checked by :func:`variable_errors`."""
 
     def enter_string_value(self, node, *_):
-        if "\x00" in node.value:
+        if _has_nul(node.value):
             self.report_error(_nul_error(node, None))
 
 

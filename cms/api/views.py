@@ -116,7 +116,8 @@ class PortalGraphQLView(GraphQLView):
             return response
         if outcome.kept is not None:
             response = graphql_response(request, None, 200, body=outcome.kept)
-            response["X-Answer-Cache"] = "hit"
+            if settings.GRAPHQL_RESPONSE_CACHE_HEADER:
+                response["X-Answer-Cache"] = "hit"
             return response
         result = outcome.result
         payload: dict[str, Any] = {}
@@ -129,7 +130,7 @@ class PortalGraphQLView(GraphQLView):
         if outcome.slot is not None and not result.errors and outcome.has_data:
             response_cache.keep(outcome.slot, body, outcome.effects)
         response = graphql_response(request, None, status, body=body)
-        if outcome.slot is not None:
+        if outcome.slot is not None and settings.GRAPHQL_RESPONSE_CACHE_HEADER:
             response["X-Answer-Cache"] = "miss"
         return response
 

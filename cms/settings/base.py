@@ -137,6 +137,9 @@ CACHES = {
 # drops every kept answer at once, whatever this says (cms.api.response_cache).
 GRAPHQL_RESPONSE_CACHE_SECONDS = env.int("GRAPHQL_RESPONSE_CACHE_SECONDS", default=60)
 GRAPHQL_RESPONSE_CACHE_ALIAS = "api"
+# X-Answer-Cache (hit/miss) on kept answers: for debugging only, off by default (a hit
+# on an anonymous search would tell that someone asked the same in the last minute).
+GRAPHQL_RESPONSE_CACHE_HEADER = env.bool("GRAPHQL_RESPONSE_CACHE_HEADER", default=DEBUG)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

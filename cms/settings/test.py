@@ -12,6 +12,7 @@ CACHES = {
 # Answers are not kept in tests (they count queries); tests/cms/test_response_cache.py
 # turns the cache on.
 GRAPHQL_RESPONSE_CACHE_SECONDS = 0
+GRAPHQL_RESPONSE_CACHE_HEADER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 GRAPHQL_GRAPHIQL = False

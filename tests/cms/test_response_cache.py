@@ -216,3 +216,45 @@ def test_off_keeps_nothing(gql, settings, committed):
     settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0
     committed(lambda: article("Rien de gardé"))
     assert [kept(gql(LISTING)) for _ in range(2)] == [None, None]
+
+
+def test_odd_variables_neither_fail_nor_multiply_the_kept_answers(gql, committed):
+    """A lone surrogate is a coded error, not a 500; variables the operation does not
+    declare change nothing, so they do not make another key (an attacker's way to
+    fill memory)."""
+    committed(lambda: article("Variables"))
+    query = "query($q: String) { article(slug: $q) { title } }"
+    for variables in ({"q": "\ud800"}, {"q": "a", "junk": "\udfff"}):
+        result = gql(query, variables)
+        assert result.status == 400
+        assert result.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    literal = gql('{ article(slug: "\ud800") { title } }')  # the lexer refuses it
+    assert literal.status == 400
+    assert literal.errors[0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    first = gql(LISTING, {"junk": 1})
+    assert kept(first) == "miss" and not first.errors
+    assert kept(gql(LISTING, {"junk": 2})) == "hit"
+
+
+def test_an_answer_too_large_is_not_kept(gql, committed, monkeypatch):
+    from cms.api import response_cache
+
+    committed(lambda: article("Grand"))
+    monkeypatch.setattr(response_cache, "MAX_KEPT_CHARACTERS", 10)
+    assert [kept(gql(LISTING)) for _ in range(2)] == ["miss", "miss"]
+
+
+def test_the_index_written_by_its_task_moves_the_generation(db, committed):
+    from types import SimpleNamespace
+
+    from modelsearch.tasks import insert_or_update_object_task
+
+    from cms.generation import current, index_task_finished
+
+    before = current()[0]
+    committed(
+        lambda: index_task_finished(
+            None, task_result=SimpleNamespace(task=insert_or_update_object_task)
+        )
+    )
+    assert current()[0] == before + 1
